@@ -1,0 +1,41 @@
+# The two README commands are `make run` and `make test`; both install what they need first.
+# `make` builds everything (native and wasm); `make bench` runs the benchmarks.
+JOBS   ?= $(shell nproc)
+BUILD  ?= build
+ASAN_BUILD ?= build-asan
+
+.PHONY: all native wasm setup test test-native test-sanitize run bench clean
+
+all: native wasm
+
+setup:
+	@bash scripts/install-deps.sh
+	@if [ -f scripts/install-node-deps.sh ]; then bash scripts/install-node-deps.sh; fi
+
+native:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+wasm:
+	@if [ -f scripts/build-wasm.sh ]; then bash scripts/build-wasm.sh; fi
+
+# Every test: unit, op, pass, end-to-end, malformed-input, service, wasm and Node host tests.
+test: setup all
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The same C suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
+test-sanitize: setup
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWI_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE no-sanitize
+
+# The main job.
+run: setup all
+	@bash scripts/run-main.sh
+
+bench: setup all
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

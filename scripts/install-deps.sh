@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs, by name, idempotently.
+# Called by `make setup`, which both README commands run first.
+set -euo pipefail
+
+DEB_PACKAGES=(
+  build-essential cmake pkg-config
+  clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32   # wasm32-wasi toolchain
+  libstb-dev                                            # image decoding (stb_image)
+  libmicrohttpd-dev libcurl4-openssl-dev                # HTTP service and URL fetching
+  libcmocka-dev                                         # C unit-test framework
+  wrk curl                                              # load benchmark, tests' HTTP client
+  nodejs                                                # Node host (node:wasi, node --test)
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,72 @@
+/*
+ * kernels.h - the contract between ops and compute kernels.
+ *
+ * Ops (src/ops) never loop over pixels for convolutions themselves: at prepare time they
+ * describe the convolution once (wi_conv_geom) and create a wi_conv_kernel, which packs the
+ * weights into whatever layout the fastest kernel for this CPU wants; at run time they call
+ * wi_conv_kernel_run. The scalar reference kernels in ref/ define the exact semantics and are
+ * the oracle every fast kernel is tested against.
+ *
+ * Layouts (float32 throughout):
+ *   activations   NHWC with N = 1: [H, W, C], rows contiguous, no padding between rows
+ *   conv filter   HWIO: [KH, KW, C_in, C_out]              (TensorFlow's Conv2D layout)
+ *   depthwise     HWC:  [KH, KW, C]  (channel multiplier 1; other multipliers are expanded
+ *                 by the op into a grouped layout before reaching here)
+ *   bias          [C_out], may be NULL (zero)
+ * After adding the bias every output is clamped to [act_min, act_max] (-INF/+INF: none,
+ * 0/+INF: Relu, 0/6: Relu6).
+ * Padding: the op resolves SAME/VALID/explicit into pad_top/pad_left; outside the input is 0.
+ * Kernels never write outside [0, out_h*out_w*out_c) of the output and never read outside
+ * the input buffer.
+ */
+#ifndef WI_KERNELS_H
+#define WI_KERNELS_H
+
+#include <stddef.h>
+#include "wasinfer.h"
+
+typedef struct wi_conv_geom {
+    int in_h, in_w, in_c;
+    int out_h, out_w, out_c;
+    int kernel_h, kernel_w;
+    int stride_h, stride_w;
+    int dilation_h, dilation_w;
+    int pad_top, pad_left;
+    int depthwise; /* 1: depthwise (out_c == in_c, filter [KH,KW,C]); 0: dense conv */
+} wi_conv_geom;
+
+/* A thread pool that splits work items across threads; NULL means "run on the caller". */
+typedef struct wi_threadpool wi_threadpool;
+wi_threadpool *wi_threadpool_create(int threads); /* NULL on failure or threads <= 1 */
+void wi_threadpool_free(wi_threadpool *pool);     /* accepts NULL */
+int wi_threadpool_size(const wi_threadpool *pool); /* 1 for NULL */
+/* Calls fn(ctx, i) for every i in [0, n), spread over the pool's threads, and waits. */
+void wi_threadpool_parallel_for(wi_threadpool *pool, size_t n,
+                                void (*fn)(void *ctx, size_t i), void *ctx);
+
+/* A convolution with its weights packed for this CPU's best kernel. Immutable once created,
+ * so one kernel may run on many threads at once. */
+typedef struct wi_conv_kernel wi_conv_kernel;
+
+/* Copies and packs `filter` and `bias`. Returns WI_E_OUT_OF_MEMORY or WI_E_INVALID_ARGUMENT. */
+wi_status wi_conv_kernel_create(const wi_conv_geom *geom, const float *filter, const float *bias,
+                                float act_min, float act_max, wi_conv_kernel **out);
+void wi_conv_kernel_free(wi_conv_kernel *kernel); /* accepts NULL */
+/* Bytes of scratch memory wi_conv_kernel_run needs (im2col, etc.); may be 0. */
+size_t wi_conv_kernel_scratch_bytes(const wi_conv_kernel *kernel);
+/* Bytes of packed weights held by the kernel (for stats). */
+size_t wi_conv_kernel_weight_bytes(const wi_conv_kernel *kernel);
+/* input [in_h,in_w,in_c] -> output [out_h,out_w,out_c]; `scratch` has scratch_bytes, 64-byte
+ * aligned. Never allocates. */
+void wi_conv_kernel_run(const wi_conv_kernel *kernel, const float *input, float *output,
+                        void *scratch, wi_threadpool *pool);
+/* The name of the kernel variant chosen ("ref", "avx2", ...), for logs and inspect. */
+const char *wi_conv_kernel_name(const wi_conv_kernel *kernel);
+
+/* Scalar reference kernels: the semantics, and the test oracle. */
+void wi_f32_conv2d_ref(const wi_conv_geom *geom, const float *input, const float *filter,
+                       const float *bias, float act_min, float act_max, float *output);
+void wi_f32_dwconv2d_ref(const wi_conv_geom *geom, const float *input, const float *filter,
+                         const float *bias, float act_min, float act_max, float *output);
+
+#endif
