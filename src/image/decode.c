@@ -1,0 +1,188 @@
+/*
+ * decode.c - JPEG, PNG, BMP and GIF (first frame) bytes -> RGB8, over stb_image.
+ *
+ * stb_image is compiled here, once, as static functions (STB_IMAGE_STATIC) so the library
+ * exports no stbi_* symbols that could clash with a program embedding its own copy. Only the
+ * four formats we promise are built in, and without stdio so the same file builds for
+ * wasm32-wasi. stb_image trusts its input more than we do, so this adapter adds:
+ *   - a pixel limit checked from the header (stbi_info_from_memory) before any decoding;
+ *   - a structural check of JPEG and BMP streams: stb pads a truncated stream with zeros and
+ *     returns a half-grey picture, which would be classified as if it were real;
+ *   - messages that name the format ("image: corrupt JPEG (bad huffman code)").
+ * stb's failure reason is thread-local in C11 builds, so decoding is safe on many threads.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image-internal.h"
+
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_STDIO
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#if defined(__GNUC__)
+/* Not popped: GCC reports unused static functions at the end of the file. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+#include <stb_image.h>
+
+typedef enum image_kind { KIND_UNKNOWN, KIND_JPEG, KIND_PNG, KIND_BMP, KIND_GIF } image_kind;
+
+static image_kind sniff(const uint8_t *p, size_t n)
+{
+    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return KIND_JPEG;
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0) return KIND_PNG;
+    if (n >= 2 && p[0] == 'B' && p[1] == 'M') return KIND_BMP;
+    if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0)) return KIND_GIF;
+    return KIND_UNKNOWN;
+}
+
+static const char *kind_name(image_kind kind)
+{
+    switch (kind) {
+    case KIND_JPEG: return "JPEG";
+    case KIND_PNG: return "PNG";
+    case KIND_BMP: return "BMP";
+    case KIND_GIF: return "GIF";
+    default: return "image";
+    }
+}
+
+static int is_rst_marker(uint8_t m) { return m >= 0xD0 && m <= 0xD7; }
+
+/* Walks the JPEG marker segments from SOI to EOI the way libjpeg's next_marker does (stray
+ * bytes between segments are skipped); returns 0 when the stream ends before EOI. */
+static int jpeg_reaches_eoi(const uint8_t *p, size_t n)
+{
+    size_t i = 2; /* after SOI */
+    while (i + 1 < n) {
+        if (p[i] != 0xFF || p[i + 1] == 0xFF || p[i + 1] == 0x00) { /* junk or fill bytes */
+            i++;
+            continue;
+        }
+        uint8_t marker = p[i + 1];
+        if (marker == 0xD9) return 1; /* EOI */
+        if (marker == 0x01 || is_rst_marker(marker)) { /* markers without a length */
+            i += 2;
+            continue;
+        }
+        if (i + 4 > n) return 0;
+        size_t seglen = ((size_t)p[i + 2] << 8) | p[i + 3];
+        if (seglen < 2) return 0;
+        i += 2 + seglen;
+        if (marker == 0xDA) { /* SOS: entropy-coded data until the next real marker */
+            while (i + 1 < n && !(p[i] == 0xFF && p[i + 1] != 0x00 && p[i + 1] != 0xFF &&
+                                  !is_rst_marker(p[i + 1])))
+                i++;
+        }
+    }
+    return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* For uncompressed BMPs, whether the file holds every row its header promises. Compressed
+ * (RLE) bitmaps are left to stb, which checks its own reads there. */
+static int bmp_has_all_rows(const uint8_t *p, size_t n)
+{
+    if (n < 30) return 0;
+    uint32_t offset = le32(p + 10), header = le32(p + 14);
+    int64_t w, h;
+    uint32_t bpp, compression = 0;
+    if (header == 12) {
+        w = p[18] | p[19] << 8;
+        h = p[20] | p[21] << 8;
+        bpp = p[24] | p[25] << 8;
+    } else {
+        if (n < 34) return 0;
+        w = (int32_t)le32(p + 18);
+        h = (int32_t)le32(p + 22);
+        bpp = p[28] | p[29] << 8;
+        compression = le32(p + 30);
+    }
+    if (compression != 0 && compression != 3) return 1; /* RLE etc.: stb checks */
+    if (h < 0) h = -h;
+    if (w < 0) return 1; /* stb rejects it with its own reason */
+    uint64_t stride = (((uint64_t)w * bpp + 31) / 32) * 4;
+    return (uint64_t)offset + stride * (uint64_t)h <= n;
+}
+
+static wi_status stb_failure(wi_error *err, image_kind kind, const char *stage)
+{
+    const char *reason = stbi_failure_reason();
+    if (!reason) reason = "unknown error";
+    if (strcmp(reason, "outofmem") == 0)
+        return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory decoding %s",
+                             kind_name(kind));
+    if (strcmp(reason, "too large") == 0)
+        return wi_image_fail(err, WI_E_LIMIT, "image: %s %s too large to decode", kind_name(kind),
+                             stage);
+    if (kind == KIND_UNKNOWN)
+        return wi_image_fail(err, WI_E_MALFORMED,
+                             "image: unknown format (not JPEG, PNG, BMP or GIF)");
+    return wi_image_fail(err, WI_E_MALFORMED, "image: corrupt %s (%s)", kind_name(kind), reason);
+}
+
+wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_image *out,
+                          wi_error *err)
+{
+    wi_image_clear_error(err);
+    if (!out) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: no output image");
+    memset(out, 0, sizeof *out);
+    if (len == 0) return wi_image_fail(err, WI_E_MALFORMED, "image: empty (0 bytes)");
+    if (!bytes) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: NULL bytes");
+    if (len > (size_t)INT_MAX)
+        return wi_image_fail(err, WI_E_LIMIT, "image: %zu bytes is more than the %d-byte limit",
+                             len, INT_MAX);
+    if (max_pixels == 0) max_pixels = WI_DEFAULT_MAX_PIXELS;
+
+    const uint8_t *p = bytes;
+    image_kind kind = sniff(p, len);
+    if (kind == KIND_UNKNOWN)
+        return wi_image_fail(err, WI_E_MALFORMED,
+                             "image: unknown format (not JPEG, PNG, BMP or GIF)");
+
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(p, (int)len, &w, &h, &comp)) return stb_failure(err, kind, "header");
+    if (w <= 0 || h <= 0)
+        return wi_image_fail(err, WI_E_MALFORMED, "image: %s has no pixels (%dx%d)",
+                             kind_name(kind), w, h);
+    if ((uint64_t)w * (uint64_t)h > (uint64_t)max_pixels)
+        return wi_image_fail(err, WI_E_LIMIT, "image: %dx%d %s exceeds the limit of %zu pixels", w,
+                             h, kind_name(kind), max_pixels);
+    if (kind == KIND_JPEG && !jpeg_reaches_eoi(p, len))
+        return wi_image_fail(err, WI_E_MALFORMED, "image: truncated JPEG (no end-of-image marker)");
+    if (kind == KIND_BMP && !bmp_has_all_rows(p, len))
+        return wi_image_fail(err, WI_E_MALFORMED, "image: truncated BMP (pixel rows missing)");
+
+    int dw = 0, dh = 0, dcomp = 0;
+    uint8_t *pixels = stbi_load_from_memory(p, (int)len, &dw, &dh, &dcomp, 3);
+    if (!pixels) return stb_failure(err, kind, "image");
+    if (dw != w || dh != h) { /* the header and the decoder disagree: refuse, never guess */
+        stbi_image_free(pixels);
+        return wi_image_fail(err, WI_E_MALFORMED, "image: corrupt %s (size %dx%d, decoded %dx%d)",
+                             kind_name(kind), w, h, dw, dh);
+    }
+    out->width = w;
+    out->height = h;
+    out->channels = 3;
+    out->pixels = pixels;
+    return WI_OK;
+}
+
+void wi_image_free(wi_image *image)
+{
+    if (!image) return;
+    if (image->pixels) stbi_image_free(image->pixels);
+    memset(image, 0, sizeof *image);
+}
