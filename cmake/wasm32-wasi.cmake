@@ -1,0 +1,59 @@
+# Toolchain file for wasm32-wasi with Debian's clang-19, lld-19, wasi-libc and
+# libclang-rt-19-dev-wasm32:  cmake -S . -B build-wasm-simd -DCMAKE_TOOLCHAIN_FILE=cmake/wasm32-wasi.cmake
+#
+# Debian installs wasi-libc as /usr/include/wasm32-wasi + /usr/lib/wasm32-wasi, not as a sysroot.
+# Without --sysroot clang falls back to /usr/include behind any header wasi-libc lacks and
+# silently compiles glibc declarations into the module, so we build a tiny sysroot of
+# symlinks (build-wasm-sysroot/ at the top of the tree, git-ignored) and point clang at it.
+# stb_image lives in /usr/include/stb; it gets its own symlinked include dir for the same
+# reason (adding /usr/include/stb directly is harmless, but nothing else of /usr/include may
+# leak in).
+#
+# WI_WASM_SIMD (ON by default) builds with -msimd128; OFF gives the scalar variant.
+set(CMAKE_SYSTEM_NAME WASI)
+set(CMAKE_SYSTEM_VERSION 1)
+set(CMAKE_SYSTEM_PROCESSOR wasm32)
+set(triple wasm32-wasi)
+
+find_program(WI_WASM_CLANG NAMES clang-19 clang REQUIRED)
+set(CMAKE_C_COMPILER "${WI_WASM_CLANG}")
+set(CMAKE_C_COMPILER_TARGET ${triple})
+find_program(WI_WASM_AR NAMES llvm-ar-19 llvm-ar)
+find_program(WI_WASM_RANLIB NAMES llvm-ranlib-19 llvm-ranlib)
+if(WI_WASM_AR)
+  set(CMAKE_AR "${WI_WASM_AR}" CACHE FILEPATH "" FORCE)
+endif()
+if(WI_WASM_RANLIB)
+  set(CMAKE_RANLIB "${WI_WASM_RANLIB}" CACHE FILEPATH "" FORCE)
+endif()
+
+# The sysroot of symlinks (made once; idempotent; also inside try_compile projects).
+get_filename_component(WI_WASM_SYSROOT "${CMAKE_CURRENT_LIST_DIR}/../build-wasm-sysroot" ABSOLUTE)
+if(NOT EXISTS "${WI_WASM_SYSROOT}/lib/wasm32-wasi")
+  file(MAKE_DIRECTORY "${WI_WASM_SYSROOT}/lib" "${WI_WASM_SYSROOT}/stb")
+  file(CREATE_LINK /usr/include/wasm32-wasi "${WI_WASM_SYSROOT}/include" SYMBOLIC)
+  file(CREATE_LINK /usr/lib/wasm32-wasi "${WI_WASM_SYSROOT}/lib/wasm32-wasi" SYMBOLIC)
+endif()
+if(NOT EXISTS "${WI_WASM_SYSROOT}/stb/stb")
+  file(MAKE_DIRECTORY "${WI_WASM_SYSROOT}/stb")
+  file(CREATE_LINK /usr/include/stb "${WI_WASM_SYSROOT}/stb/stb" SYMBOLIC)
+endif()
+set(CMAKE_SYSROOT "${WI_WASM_SYSROOT}")
+# CMakeLists.txt adds this as a SYSTEM include dir for stb_image.h.
+set(WI_STB_INCLUDE_DIR "${WI_WASM_SYSROOT}/stb/stb" CACHE PATH "stb headers (wasm: symlinked)" FORCE)
+
+set(CMAKE_FIND_ROOT_PATH "${WI_WASM_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+option(WI_WASM_SIMD "Build the wasm module with SIMD128" ON)
+set(CMAKE_C_FLAGS_INIT "-fno-exceptions")
+if(WI_WASM_SIMD)
+  string(APPEND CMAKE_C_FLAGS_INIT " -msimd128")
+endif()
+# wasi-libc's <time.h> clocks beyond CLOCK_REALTIME/MONOTONIC and signal() need opt-in
+# emulation; we need neither. The default wasm stack is 64 KiB: too small for the parsers.
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-z,stack-size=8388608 -Wl,--max-memory=4294967296")

@@ -1,0 +1,65 @@
+// wasinfer for Node: the wasm32-wasi inference module behind a small JS API.
+//
+//   import { createWasinfer } from 'wasinfer';
+//   const wi = await createWasinfer();                     // SIMD build if the engine has SIMD128
+//   const model = wi.loadModel(await readFile('mobilenet_v2_1.0_224_frozen.pb'), { labels });
+//   model.classify(await readFile('grace_hopper.jpg'), { topK: 3 }); // [{index, label, prob}]
+//   model.free();
+import { readFile } from 'node:fs/promises';
+import { Abi } from './abi.js';
+import { Model } from './model.js';
+import { findWasm } from './paths.js';
+import { simdSupported } from './simd.js';
+import { loadWasi } from './wasi.js';
+
+export { simdSupported } from './simd.js';
+export { findWasm } from './paths.js';
+export { Model } from './model.js';
+
+export class Wasinfer {
+  constructor(instance, info) {
+    this.abi = new Abi(instance);
+    this.instance = instance;
+    this.exports = instance.exports;
+    this.wasmPath = info.wasmPath;
+    this.simd = info.simd;
+    this.timing = info.timing; // {readMs, compileMs, instantiateMs}
+  }
+
+  get memoryBytes() { return this.abi.memoryBytes(); }
+
+  // bytes: the model file (Uint8Array/Buffer). options.labels: array, text or bytes (one per line).
+  loadModel(bytes, { labels } = {}) {
+    if (!bytes || bytes.byteLength === 0) throw new Error('wasinfer: loadModel: empty model');
+    const handle = this.abi.withCopy(bytes, (ptr, len) => this.exports.model_load(ptr, len));
+    if (handle === 0) throw this.abi.error('model_load failed');
+    try {
+      return new Model(this.abi, handle, labels);
+    } catch (e) {
+      this.exports.model_free(handle);
+      throw e;
+    }
+  }
+}
+
+// options.wasmPath: a .wasm file (default: found by findWasm). options.simd: 'auto' (default;
+// WebAssembly.validate of a SIMD probe), true or false.
+export async function createWasinfer({ wasmPath, simd = 'auto' } = {}) {
+  const useSimd = simd === 'auto' ? simdSupported() : Boolean(simd);
+  const file = wasmPath ?? findWasm('wasinfer', useSimd);
+  const t0 = performance.now();
+  const bytes = await readFile(file);
+  const t1 = performance.now();
+  const module = await WebAssembly.compile(bytes);
+  const t2 = performance.now();
+  const { WASI } = await loadWasi();
+  const wasi = new WASI({ version: 'preview1', args: ['wasinfer'], env: {}, returnOnExit: true });
+  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  wasi.initialize(instance);
+  const t3 = performance.now();
+  return new Wasinfer(instance, {
+    wasmPath: file,
+    simd: useSimd,
+    timing: { readMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2 },
+  });
+}

@@ -1,0 +1,16 @@
+// SIMD128 feature detection: validate a tiny module using i8x16.splat and i8x16.popcnt (the
+// same probe as wasm-feature-detect), so engines without the final SIMD spec get the scalar build.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, 0x0a, 0x01, 0x08, 0x00, // code: one body, no locals
+  0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b, // i32.const 0; i8x16.splat; i8x16.popcnt; end
+]);
+
+let cached = null;
+
+export function simdSupported() {
+  if (cached === null) cached = WebAssembly.validate(SIMD_PROBE);
+  return cached;
+}
