@@ -23,3 +23,12 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# Pillow for tests/image (pinned in tools/requirements.txt). Only Pillow: the rest of that file
+# is the benchmark's, installed into its own venv by scripts/bench.sh.
+pil_pin=$(grep -i '^pillow==' "$(dirname "$0")/../tools/requirements.txt")
+if ! python3 -c "import PIL,sys; sys.exit(PIL.__version__ != '${pil_pin#*==}')" 2>/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  python3 -m pip --version >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-pip
+  python3 -m pip install -q "$pil_pin" 2>/dev/null || python3 -m pip install -q --break-system-packages "$pil_pin"
+fi

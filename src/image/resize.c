@@ -8,7 +8,7 @@
  * point. Matching it exactly (not just approximately) keeps our probabilities identical to
  * the reference's. This follows Pillow's libImaging/Resample.c (precompute_coeffs,
  * normalize_coeffs_8bpc, ImagingResampleHorizontal/Vertical_8bpc); NEAREST follows its
- * affine transform path: source = floor((x + 0.5) * in / out).
+ * affine fast path (ImagingScaleAffine).
  */
 #include <math.h>
 #include <stdint.h>
@@ -145,18 +145,35 @@ static void pass_vertical(const uint8_t *src, int w, uint8_t *dst, int dh, const
     }
 }
 
-static void resize_nearest(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh)
+/* Pillow's NEAREST goes through ImagingScaleAffine, which steps the source coordinate by
+ * repeated addition from half a step; the rounding of that sum decides exact-boundary cases,
+ * so we step the same way instead of computing (x + 0.5) * scale. */
+static void nearest_table(int in, int out, int *tab)
 {
-    double xscale = (double)sw / dw, yscale = (double)sh / dh;
-    for (int y = 0; y < dh; y++) {
-        int sy = (int)floor((y + 0.5) * yscale);
-        if (sy >= sh) sy = sh - 1;
-        for (int x = 0; x < dw; x++) {
-            int sx = (int)floor((x + 0.5) * xscale);
-            if (sx >= sw) sx = sw - 1;
-            memcpy(dst + ((size_t)y * dw + x) * 3, src + ((size_t)sy * sw + sx) * 3, 3);
-        }
+    double step = (double)in / out, pos = step * 0.5;
+    for (int i = 0; i < out; i++, pos += step) {
+        int v = pos < 0.0 ? 0 : (int)pos;
+        tab[i] = v < in ? v : in - 1;
     }
+}
+
+static wi_status resize_nearest(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
+                                wi_error *err)
+{
+    int *xtab = malloc((size_t)dw * sizeof *xtab), *ytab = malloc((size_t)dh * sizeof *ytab);
+    if (!xtab || !ytab) {
+        free(xtab);
+        free(ytab);
+        return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
+    }
+    nearest_table(sw, dw, xtab);
+    nearest_table(sh, dh, ytab);
+    for (int y = 0; y < dh; y++)
+        for (int x = 0; x < dw; x++)
+            memcpy(dst + ((size_t)y * dw + x) * 3, src + ((size_t)ytab[y] * sw + xtab[x]) * 3, 3);
+    free(xtab);
+    free(ytab);
+    return WI_OK;
 }
 
 wi_status wi_resize_rgb8(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
@@ -165,10 +182,7 @@ wi_status wi_resize_rgb8(const uint8_t *src, int sw, int sh, uint8_t *dst, int d
     if (!src || !dst || sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0)
         return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: bad resize %dx%d -> %dx%d", sw,
                              sh, dw, dh);
-    if (filter == WI_RESIZE_NEAREST) {
-        resize_nearest(src, sw, sh, dst, dw, dh);
-        return WI_OK;
-    }
+    if (filter == WI_RESIZE_NEAREST) return resize_nearest(src, sw, sh, dst, dw, dh, err);
     resample_filter f;
     if (filter == WI_RESIZE_BILINEAR) f = (resample_filter){triangle, 1.0};
     else if (filter == WI_RESIZE_BICUBIC) f = (resample_filter){cubic, 2.0};
