@@ -66,10 +66,12 @@ int wi_abi_check_output(const char *what, uint32_t ptr, uint64_t len) {
     return 0;
 }
 
+/* alloc and dealloc never clear last_error(): a host may free its buffers after a failed call
+ * and still read why it failed. */
+
 /* Returns a new block of `len` bytes (> 0), or 0 with an error when len is 0 or memory is
  * exhausted. The caller owns it: dealloc() it, or hand it to infer_from_ptrs, which frees it. */
 WI_ABI_EXPORT("alloc") uint32_t wi_wasm_alloc(uint32_t len) {
-    wi_abi_clear_error();
     if (len == 0 || len > INT32_MAX) {
         wi_abi_fail("alloc: length %u is not in [1, 2^31)", (unsigned)len);
         return 0;
@@ -97,6 +99,5 @@ WI_ABI_EXPORT("alloc") uint32_t wi_wasm_alloc(uint32_t len) {
  * the table knows the size. A `ptr` that is not a live block frees nothing and leaves an error
  * in last_error() (no return value: the signature is the conventional (i32, i32) -> ()). */
 WI_ABI_EXPORT("dealloc") void wi_wasm_dealloc(uint32_t ptr, uint32_t len) {
-    wi_abi_clear_error();
     if (!wi_abi_release(ptr)) wi_abi_fail("dealloc: %u is not a live block from alloc()", (unsigned)ptr);
 }
