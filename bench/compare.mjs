@@ -1,0 +1,236 @@
+// The side-by-side benchmark: wasinfer (native 1 and 2 threads, wasm in Node) against
+// onnxruntime-node (1 and 2 threads), onnxruntime-web (wasm SIMD) and TensorFlow.js's wasm
+// backend, on the generated MobileNet V2 1.0 and 1.4 (identical weights in every format).
+//
+//   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 5]
+//        [--runs 20] [--sizes 1.0,1.4] [--only id,id,...] [--build build]
+//
+// Every (size, runtime) is one fresh process per round, and the rounds are interleaved
+// (round-robin, the order rotated each round), so load on the shared machine spreads over
+// everybody instead of landing on one runtime. Round 0 also dumps each runtime's output on
+// the fixed input for the agreement check. Writes results.json, results.md and latency.svg.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { quantile } from './peers/common.mjs';
+import { renderMarkdown } from './report.mjs';
+import { renderSvg } from './chart.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+const { values: opts } = parseArgs({
+  options: {
+    models: { type: 'string', default: join(here, 'models') },
+    out: { type: 'string', default: join(here, 'results') },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '5' },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
+    sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
+    only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
+    build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },
+    runner: { type: 'string', default: process.env.BENCH_RUNNER ?? join(root, 'build-bench', 'wasinfer-run') },
+  },
+});
+const rounds = Number(opts.rounds);
+const runs = Number(opts.runs);
+const manifest = JSON.parse(readFileSync(join(opts.models, 'manifest.json'), 'utf8'));
+const inputPath = join(opts.models, manifest.input.file);
+const dumpDir = join(opts.out, 'outputs');
+mkdirSync(dumpDir, { recursive: true });
+
+const cli = join(opts.build, 'wasinfer');
+const node = process.execPath;
+const peer = (name) => join(here, 'peers', `${name}.mjs`);
+
+// Each runtime: how to time it (argv given model files, threads, runs) and how to dump its
+// output (argv with --dump). `wasinfer: true` marks our rows, the rest are peers.
+// `build/wasinfer bench --json` times native wasinfer when it works; otherwise the harness's
+// own runner (build-bench/wasinfer-run, the same public API) does.
+let cliBench = null;
+function cliBenchWorks(files) {
+  if (cliBench === null) {
+    cliBench = existsSync(cli) && !runJson([cli, 'bench', '--model', files.tf, '--runs', '1', '--json']).error;
+    if (!cliBench) process.stderr.write(`compare: ${cli} bench --json not usable; timing native wasinfer with ${opts.runner}\n`);
+  }
+  return cliBench;
+}
+
+function runtimes() {
+  const nativeTimer = (threads) => (files) =>
+    cliBenchWorks(files)
+      ? [cli, 'bench', '--model', files.tf, '--threads', String(threads), '--runs', String(runs), '--json']
+      : [opts.runner, '--model', files.tf, '--input', inputPath, '--threads', String(threads), '--runs', String(runs)];
+  const nativeDump = (threads) => (files, out) =>
+    [opts.runner, '--model', files.tf, '--input', inputPath, '--threads', String(threads), '--runs', '1', '--dump', out];
+  const nodePeer = (name, file, threads) => ({
+    time: (files) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), '--runs', String(runs)],
+    dump: (files, out) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), '--runs', '1', '--dump', out],
+  });
+  return [
+    { id: 'wasinfer-native-1t', label: 'wasinfer native, 1 thread', wasinfer: true, threads: 1,
+      time: nativeTimer(1), dump: nativeDump(1) },
+    { id: 'wasinfer-native-2t', label: 'wasinfer native, 2 threads', wasinfer: true, threads: 2,
+      time: nativeTimer(2), dump: nativeDump(2) },
+    { id: 'wasinfer-wasm', label: 'wasinfer wasm SIMD in Node, 1 thread', wasinfer: true, threads: 1,
+      ...nodePeer('wasinfer-wasm', 'tf', 1) },
+    { id: 'ort-node-1t', label: 'onnxruntime-node 1.30, 1 thread', threads: 1, ...nodePeer('ort-node', 'onnx', 1) },
+    { id: 'ort-node-2t', label: 'onnxruntime-node 1.30, 2 threads', threads: 2, ...nodePeer('ort-node', 'onnx', 2) },
+    { id: 'ort-web', label: 'onnxruntime-web 1.30 wasm SIMD, 1 thread', threads: 1, ...nodePeer('ort-web', 'onnx', 1) },
+    { id: 'tfjs-wasm', label: 'tfjs-backend-wasm 4.22 SIMD, 1 thread', threads: 1, ...nodePeer('tfjs-wasm', 'tfjs', 1) },
+  ].filter((r) => !opts.only || opts.only.split(',').includes(r.id));
+}
+
+// Runs argv; returns the last JSON line of stdout, or {error}.
+function runJson(argv) {
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const line = (r.stdout || '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (r.status !== 0 || !line) {
+    // The first line of a Node error is its message; a C program's last line is.
+    const errLines = (r.stderr || '').trim().split('\n').filter(Boolean);
+    const why = r.error?.message ?? errLines.find((l) => /Error\b/.test(l)) ?? errLines.at(-1) ?? `exit ${r.status ?? r.signal}`;
+    return { error: why.trim().slice(0, 300) };
+  }
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { error: `unparsable output: ${line.slice(0, 200)}` };
+  }
+}
+
+function readF32(path) {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
+
+function argmax(v) {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+function loadSummary() {
+  const [one, five, fifteen] = os.loadavg();
+  return { one: +one.toFixed(2), five: +five.toFixed(2), fifteen: +fifteen.toFixed(2) };
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
+
+function aggregate(samples, macs) {
+  const ok = samples.filter((s) => !s.error);
+  if (!ok.length) return { error: samples.find((s) => s.error)?.error ?? 'no samples' };
+  const pooled = ok.every((s) => Array.isArray(s.times_ms)) ? ok.flatMap((s) => s.times_ms).sort((a, b) => a - b) : null;
+  const medianMs = pooled ? quantile(pooled, 0.5) : median(ok.map((s) => s.median_ms));
+  return {
+    processes: ok.length,
+    samples: pooled ? pooled.length : ok.length * runs,
+    load_ms: median(ok.map((s) => s.load_ms)),
+    first_ms: median(ok.map((s) => s.first_ms)),
+    median_ms: medianMs,
+    p90_ms: pooled ? quantile(pooled, 0.9) : median(ok.map((s) => s.p90_ms)),
+    min_ms: pooled ? pooled[0] : Math.min(...ok.map((s) => s.median_ms)),
+    peak_rss_mb: Math.max(...ok.map((s) => s.peak_rss_mb)),
+    gflops: (2 * macs) / (medianMs * 1e6),
+    failures: samples.length - ok.length,
+  };
+}
+
+function main() {
+  const list = runtimes();
+  const sizes = opts.sizes.split(',').filter((s) => manifest.models[s]);
+  if (!sizes.length) throw new Error(`no models for sizes ${opts.sizes} in ${opts.models}`);
+  const started = new Date().toISOString();
+  const loadBefore = loadSummary();
+  const t0 = Date.now();
+
+  // Agreement first (round 0's dumps): also tells which runtimes work at all.
+  const agreement = {};
+  const usable = {};
+  for (const size of sizes) {
+    const files = Object.fromEntries(Object.entries(manifest.models[size].files).map(([k, v]) => [k, join(opts.models, v)]));
+    agreement[size] = {};
+    usable[size] = [];
+    for (const rt of list) {
+      const out = join(dumpDir, `${rt.id}_${size}.f32`);
+      const res = runJson(rt.dump(files, out));
+      if (res.error) {
+        agreement[size][rt.id] = { error: res.error };
+        process.stderr.write(`compare: ${rt.id} ${size}: skipped: ${res.error}\n`);
+        continue;
+      }
+      usable[size].push({ rt, files });
+      agreement[size][rt.id] = { output: out };
+    }
+    const refId = agreement[size]['ort-node-1t']?.output ? 'ort-node-1t' : Object.keys(agreement[size]).find((k) => agreement[size][k].output);
+    if (refId) {
+      const ref = readF32(agreement[size][refId].output);
+      for (const [id, a] of Object.entries(agreement[size])) {
+        if (!a.output) continue;
+        const v = readF32(a.output);
+        let d = v.length === ref.length ? 0 : Infinity;
+        for (let i = 0; i < Math.min(v.length, ref.length); i++) d = Math.max(d, Math.abs(v[i] - ref[i]));
+        Object.assign(a, { reference: refId, max_abs_delta: d, top1: argmax(v), top1_matches: argmax(v) === argmax(ref) });
+      }
+    }
+  }
+
+  // Timed rounds, interleaved: round r starts at the r-th runtime.
+  const samples = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const size of sizes) {
+      const jobs = usable[size];
+      for (let k = 0; k < jobs.length; k++) {
+        const { rt, files } = jobs[(k + round) % jobs.length];
+        const res = runJson(rt.time(files));
+        (samples[`${size}/${rt.id}`] ??= []).push(res);
+        const shown = res.error ? `error: ${res.error}` : `median ${res.median_ms} ms`;
+        process.stderr.write(`compare: round ${round + 1}/${rounds} ${size} ${rt.id}: ${shown}\n`);
+      }
+    }
+  }
+
+  const results = {};
+  for (const size of sizes) {
+    results[size] = {};
+    for (const rt of list) {
+      const s = samples[`${size}/${rt.id}`];
+      results[size][rt.id] = s ? aggregate(s, manifest.models[size].macs) : { error: agreement[size][rt.id]?.error ?? 'not run' };
+      results[size][rt.id].label = rt.label;
+      results[size][rt.id].wasinfer = Boolean(rt.wasinfer);
+      results[size][rt.id].timed_by = rt.wasinfer && rt.id.startsWith('wasinfer-native')
+        ? (cliBench ? 'build/wasinfer bench --json' : 'build-bench/wasinfer-run')
+        : rt.id === 'wasinfer-wasm' ? 'bench/peers/wasinfer-wasm.mjs (hosts/node API)' : `bench/peers/${rt.id.replace(/-[12]t$/, '')}.mjs`;
+    }
+  }
+
+  const report = {
+    started,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    command: `node bench/compare.mjs --rounds ${rounds} --runs ${runs} --sizes ${sizes.join(',')}`,
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, load_before: loadBefore, load_after: loadSummary() },
+    commit: gitCommit(),
+    rounds,
+    runs_per_process: runs,
+    models: Object.fromEntries(sizes.map((s) => [s, { parameters: manifest.models[s].parameters, macs: manifest.models[s].macs }])),
+    agreement,
+    results,
+  };
+  mkdirSync(opts.out, { recursive: true });
+  writeFileSync(join(opts.out, 'results.json'), JSON.stringify(report, null, 2) + '\n');
+  const md = renderMarkdown(report);
+  writeFileSync(join(opts.out, 'results.md'), md);
+  writeFileSync(join(opts.out, 'latency.svg'), renderSvg(report));
+  process.stdout.write(md);
+}
+
+main();
