@@ -1,0 +1,35 @@
+/* engine-internal.h - the structs behind guest.h, shared by engine.c, guest.c, snapshot.c. */
+#ifndef WI_HOSTS_WASMHOST_ENGINE_INTERNAL_H
+#define WI_HOSTS_WASMHOST_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include "hosts/wasmhost/guest.h"
+
+struct wi_wasm_engine {
+    wasm_engine_t *engine;
+    wasmtime_module_t *module;
+    wasmtime_linker_t *linker;     /* WASI only: holds nothing tied to a store            */
+    wasmtime_instance_pre_t *pre;  /* imports resolved once: instantiation is just setup  */
+    wi_wasm_engine_stats stats;
+};
+
+struct wi_guest {
+    wi_wasm_engine *engine;
+    wasmtime_store_t *store;
+    wasmtime_context_t *context;
+    wasmtime_instance_t instance;
+    wasmtime_memory_t memory;
+    wasmtime_func_t funcs[WI_GX_COUNT];
+    bool have[WI_GX_COUNT];
+    uint64_t budget_ticks;
+};
+
+/* Sets err from a Wasmtime error ("<what>: <message>") and deletes the error. */
+wi_status wi_wasmtime_error(wi_error *err, wi_status status, const char *what,
+                            wasmtime_error_t *error);
+
+/* Instantiates the module in a new store without running _initialize. */
+wi_status wi_guest_instantiate(wi_wasm_engine *engine, const wi_guest_options *options,
+                               wi_guest **out, wi_error *err);
+
+#endif

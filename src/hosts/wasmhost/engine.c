@@ -1,0 +1,189 @@
+/*
+ * The Wasmtime engine and the compiled module, with an on-disk cache of the compiled code.
+ *
+ * Cranelift takes a second or more for the module on this machine; a serialized artifact
+ * loads in milliseconds (deserialize_file maps it, and its data segments become the
+ * copy-on-write image of every instance's memory). The cache key is a hash of the module
+ * bytes plus the Wasmtime version plus the flags that change code generation, so a rebuilt
+ * module or another Wasmtime never picks up a stale artifact; if deserializing fails anyway
+ * (a corrupt or foreign file), the module is compiled and the artifact rewritten.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "hosts/wasmhost/engine-internal.h"
+
+const char *wi_guest_export_name(wi_guest_export which) {
+    static const char *const names[WI_GX_COUNT] = {
+        [WI_GX_ALLOC] = "alloc",
+        [WI_GX_DEALLOC] = "dealloc",
+        [WI_GX_INFER_FROM_PTRS] = "infer_from_ptrs",
+        [WI_GX_MODEL_LOAD] = "model_load",
+        [WI_GX_MODEL_FREE] = "model_free",
+        [WI_GX_CLASSIFY] = "classify",
+        [WI_GX_RUN] = "run",
+        [WI_GX_LAST_ERROR] = "last_error",
+        [WI_GX_LAST_ERROR_LEN] = "last_error_len",
+        [WI_GX_LAST_STATUS] = "last_status",
+        [WI_GX_DEBUG_TRAP] = "debug_trap",
+        [WI_GX_DEBUG_SPIN] = "debug_spin",
+        [WI_GX_MODEL_INPUT_INFO] = "model_input_info",
+        [WI_GX_MODEL_OUTPUT_INFO] = "model_output_info",
+        [WI_GX_INITIALIZE] = "_initialize",
+    };
+    return (unsigned)which < WI_GX_COUNT ? names[which] : "?";
+}
+
+wi_status wi_wasmtime_error(wi_error *err, wi_status status, const char *what,
+                            wasmtime_error_t *error) {
+    wasm_name_t msg;
+    wasmtime_error_message(error, &msg);
+    wi_host_error(err, status, "%s: %.*s", what, (int)msg.size, msg.data);
+    wasm_byte_vec_delete(&msg);
+    wasmtime_error_delete(error);
+    return status;
+}
+
+/* Two FNV-1a lanes with different seeds: a 128-bit key that is cheap and plenty for a cache. */
+static void hash_module(const uint8_t *bytes, size_t len, uint64_t out[2]) {
+    uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+    for (size_t i = 0; i < len; i++) {
+        a = (a ^ bytes[i]) * 0x100000001b3ull;
+        b = (b ^ bytes[len - 1 - i]) * 0x100000001b3ull;
+    }
+    out[0] = a;
+    out[1] = b ^ len;
+}
+
+static int mkdir_p(const char *path) {
+    char buf[1024];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Fills stats->cache_path ("" when caching is off or no directory can be named). */
+static void cache_path_for(const wi_wasm_engine_options *o, const uint8_t *wasm, size_t len,
+                           char *dir, size_t dir_cap, wi_wasm_engine_stats *stats) {
+    stats->cache_path[0] = '\0';
+    dir[0] = '\0';
+    if (o->cache_dir && !o->cache_dir[0]) return;
+    if (o->cache_dir) {
+        snprintf(dir, dir_cap, "%s", o->cache_dir);
+    } else {
+        const char *root = getenv("WASINFER_CACHE"), *home = getenv("HOME");
+        if (root && root[0]) snprintf(dir, dir_cap, "%s/wasmtime-modules", root);
+        else if (home && home[0]) snprintf(dir, dir_cap, "%s/.cache/wasinfer/wasmtime-modules", home);
+        else return;
+    }
+    uint64_t h[2];
+    hash_module(wasm, len, h);
+    snprintf(stats->cache_path, sizeof stats->cache_path, "%s/%016llx%016llx-wasmtime-%s-%s.cwasm",
+             dir, (unsigned long long)h[0], (unsigned long long)h[1], WASMTIME_VERSION,
+             o->epoch_interruption ? "epoch" : "plain");
+}
+
+/* Writes the serialized module next to its final name, then renames: readers never see a
+ * half-written artifact, and concurrent writers just replace one good file with another. */
+static void cache_store(wi_wasm_engine *e, const char *dir) {
+    wasm_byte_vec_t bytes;
+    wasmtime_error_t *error = wasmtime_module_serialize(e->module, &bytes);
+    if (error) {
+        wasmtime_error_delete(error);
+        return;
+    }
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", e->stats.cache_path, (long)getpid());
+    FILE *f = mkdir_p(dir) == 0 ? fopen(tmp, "wb") : NULL;
+    if (f) {
+        int ok = fwrite(bytes.data, 1, bytes.size, f) == bytes.size;
+        ok = (fclose(f) == 0) && ok;
+        if (!ok || rename(tmp, e->stats.cache_path) != 0) remove(tmp);
+    }
+    wasm_byte_vec_delete(&bytes);
+}
+
+static wi_status load_module(wi_wasm_engine *e, const wi_wasm_engine_options *o, wi_error *err) {
+    uint8_t *wasm = NULL;
+    size_t len = 0;
+    wi_status st = wi_host_read_file(o->module_path, &wasm, &len, err);
+    if (st != WI_OK) return st;
+    char dir[1024];
+    cache_path_for(o, wasm, len, dir, sizeof dir, &e->stats);
+    if (e->stats.cache_path[0] && access(e->stats.cache_path, R_OK) == 0) {
+        double t0 = wi_host_now_ms();
+        wasmtime_error_t *error =
+            wasmtime_module_deserialize_file(e->engine, e->stats.cache_path, &e->module);
+        if (!error) {
+            e->stats.load_ms = wi_host_now_ms() - t0;
+            e->stats.from_cache = 1;
+            free(wasm);
+            return WI_OK;
+        }
+        wasmtime_error_delete(error); /* stale or corrupt: compile and overwrite it below */
+        e->module = NULL;
+    }
+    double t0 = wi_host_now_ms();
+    wasmtime_error_t *error = wasmtime_module_new(e->engine, wasm, len, &e->module);
+    free(wasm);
+    if (error) return wi_wasmtime_error(err, WI_E_MALFORMED, o->module_path, error);
+    e->stats.compile_ms = wi_host_now_ms() - t0;
+    if (e->stats.cache_path[0]) cache_store(e, dir);
+    return WI_OK;
+}
+
+wi_status wi_wasm_engine_create(const wi_wasm_engine_options *options, wi_wasm_engine **out,
+                                wi_error *err) {
+    *out = NULL;
+    if (!options || !options->module_path) {
+        return wi_host_error(err, WI_E_INVALID_ARGUMENT, "wasm engine: no module path");
+    }
+    wi_wasm_engine *e = calloc(1, sizeof *e);
+    if (!e) return wi_host_error(err, WI_E_OUT_OF_MEMORY, "wasm engine: out of memory");
+    wasm_config_t *config = wasm_config_new();
+    if (options->epoch_interruption) wasmtime_config_epoch_interruption_set(config, true);
+    e->engine = wasm_engine_new_with_config(config); /* takes the config */
+    wi_status st = WI_E_INTERNAL;
+    if (!e->engine) {
+        wi_host_error(err, st, "wasm engine: wasm_engine_new failed");
+        goto fail;
+    }
+    st = load_module(e, options, err);
+    if (st != WI_OK) goto fail;
+    e->linker = wasmtime_linker_new(e->engine);
+    wasmtime_error_t *error = wasmtime_linker_define_wasi(e->linker);
+    if (!error) error = wasmtime_linker_instantiate_pre(e->linker, e->module, &e->pre);
+    if (error) {
+        st = wi_wasmtime_error(err, WI_E_UNSUPPORTED, options->module_path, error);
+        goto fail;
+    }
+    *out = e;
+    return WI_OK;
+fail:
+    wi_wasm_engine_free(e);
+    return st;
+}
+
+void wi_wasm_engine_free(wi_wasm_engine *e) {
+    if (!e) return;
+    if (e->pre) wasmtime_instance_pre_delete(e->pre);
+    if (e->linker) wasmtime_linker_delete(e->linker);
+    if (e->module) wasmtime_module_delete(e->module);
+    if (e->engine) wasm_engine_delete(e->engine);
+    free(e);
+}
+
+const wi_wasm_engine_stats *wi_wasm_engine_get_stats(const wi_wasm_engine *e) { return &e->stats; }
+
+void wi_wasm_engine_tick(wi_wasm_engine *e) { wasmtime_engine_increment_epoch(e->engine); }
