@@ -5,7 +5,7 @@
  * exports no stbi_* symbols that could clash with a program embedding its own copy. Only the
  * four formats we promise are built in, and without stdio so the same file builds for
  * wasm32-wasi. stb_image trusts its input more than we do, so this adapter adds:
- *   - a pixel limit checked from the header (stbi_info_from_memory) before any decoding;
+ *   - a pixel limit checked from the header (stb's own header parser) before any decoding;
  *   - a structural check of JPEG and BMP streams: stb pads a truncated stream with zeros and
  *     returns a half-grey picture, which would be classified as if it were real;
  *   - messages that name the format ("image: corrupt JPEG (bad huffman code)").
@@ -52,6 +52,21 @@ static const char *kind_name(image_kind kind)
     case KIND_BMP: return "BMP";
     case KIND_GIF: return "GIF";
     default: return "image";
+    }
+}
+
+/* Reads the header with the one format's parser: stbi_info_from_memory would try every format
+ * in turn and leave the last one's reason ("unknown image type") instead of the real one. */
+static int stb_info(const uint8_t *p, size_t len, image_kind kind, int *w, int *h, int *comp)
+{
+    stbi__context s;
+    stbi__start_mem(&s, p, (int)len);
+    switch (kind) {
+    case KIND_JPEG: return stbi__jpeg_info(&s, w, h, comp);
+    case KIND_PNG: return stbi__png_info(&s, w, h, comp);
+    case KIND_BMP: return stbi__bmp_info(&s, w, h, comp);
+    case KIND_GIF: return stbi__gif_info(&s, w, h, comp);
+    default: return stbi__err("unknown image type", "Image not of any known type, or corrupt");
     }
 }
 
@@ -153,7 +168,7 @@ wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_i
                              "image: unknown format (not JPEG, PNG, BMP or GIF)");
 
     int w = 0, h = 0, comp = 0;
-    if (!stbi_info_from_memory(p, (int)len, &w, &h, &comp)) return stb_failure(err, kind, "header");
+    if (!stb_info(p, len, kind, &w, &h, &comp)) return stb_failure(err, kind, "header");
     if (w <= 0 || h <= 0)
         return wi_image_fail(err, WI_E_MALFORMED, "image: %s has no pixels (%dx%d)",
                              kind_name(kind), w, h);
