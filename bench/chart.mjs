@@ -35,7 +35,9 @@ export function renderSvg(report) {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="20" font-size="14" font-weight="bold">Inference latency, batch 1, 224×224 (lower is better) — ${esc(report.started.slice(0, 10))}</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">Inference latency, batch 1, 224×224, lower is better (${esc(report.started.slice(0, 10))})</text>`,
+    `<rect x="${width - 250}" y="8" width="12" height="12" fill="#2b6cb0"/><text x="${width - 234}" y="18">wasinfer</text>`,
+    `<rect x="${width - 170}" y="8" width="12" height="12" fill="#9aa5b1"/><text x="${width - 154}" y="18">peers</text>`,
     ...out,
     '</svg>',
     '',

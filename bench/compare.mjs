@@ -3,7 +3,7 @@
 // backend, on the generated MobileNet V2 1.0 and 1.4 (identical weights in every format).
 //
 //   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 5]
-//        [--runs 20] [--sizes 1.0,1.4] [--only id,id,...] [--build build]
+//        [--runs 30] [--sizes 1.0,1.4] [--only id,id,...] [--build build]
 //
 // Every (size, runtime) is one fresh process per round, and the rounds are interleaved
 // (round-robin, the order rotated each round), so load on the shared machine spreads over
@@ -12,7 +12,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { quantile } from './peers/common.mjs';
@@ -27,7 +27,7 @@ const { values: opts } = parseArgs({
     models: { type: 'string', default: join(here, 'models') },
     out: { type: 'string', default: join(here, 'results') },
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '5' },
-    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '30' },
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },
@@ -38,29 +38,33 @@ const rounds = Number(opts.rounds);
 const runs = Number(opts.runs);
 const manifest = JSON.parse(readFileSync(join(opts.models, 'manifest.json'), 'utf8'));
 const inputPath = join(opts.models, manifest.input.file);
-const dumpDir = join(opts.out, 'outputs');
+const dumpDir = join(opts.models, 'outputs'); // not committed, unlike opts.out
 mkdirSync(dumpDir, { recursive: true });
 
 const cli = join(opts.build, 'wasinfer');
 const node = process.execPath;
 const peer = (name) => join(here, 'peers', `${name}.mjs`);
 
-// Each runtime: how to time it (argv given model files, threads, runs) and how to dump its
-// output (argv with --dump). `wasinfer: true` marks our rows, the rest are peers.
-// `build/wasinfer bench --json` times native wasinfer when it works; otherwise the harness's
-// own runner (build-bench/wasinfer-run, the same public API) does.
-let cliBench = null;
-function cliBenchWorks(files) {
-  if (cliBench === null) {
-    cliBench = existsSync(cli) && !runJson([cli, 'bench', '--model', files.tf, '--runs', '1', '--json']).error;
-    if (!cliBench) process.stderr.write(`compare: ${cli} bench --json not usable; timing native wasinfer with ${opts.runner}\n`);
+// The CLIs time wasinfer when their `bench --json` works: `build/wasinfer bench` natively and
+// `node hosts/node/bin/wasinfer.js bench` for the wasm build. Otherwise the harness's own
+// runners (build-bench/wasinfer-run, bench/peers/wasinfer-wasm.mjs: the same public APIs)
+// do. Probed once each; the outputs for the agreement check always come from the runners.
+const nodeCli = join(root, 'hosts', 'node', 'bin', 'wasinfer.js');
+const cliWorks = {};
+function cliBenchWorks(kind, files) {
+  if (!(kind in cliWorks)) {
+    const argv = kind === 'native' ? [cli] : [node, nodeCli];
+    cliWorks[kind] = existsSync(argv.at(-1)) && !runJson([...argv, 'bench', '--model', files.tf, '--runs', '1', '--json']).error;
+    if (!cliWorks[kind]) process.stderr.write(`compare: ${argv.at(-1)} bench --json not usable; timing ${kind} wasinfer with the harness's runner\n`);
   }
-  return cliBench;
+  return cliWorks[kind];
 }
 
+// Each runtime: how to time it (argv given model files, threads, runs) and how to dump its
+// output (argv with --dump). `wasinfer: true` marks our rows, the rest are peers.
 function runtimes() {
   const nativeTimer = (threads) => (files) =>
-    cliBenchWorks(files)
+    cliBenchWorks('native', files)
       ? [cli, 'bench', '--model', files.tf, '--threads', String(threads), '--runs', String(runs), '--json']
       : [opts.runner, '--model', files.tf, '--input', inputPath, '--threads', String(threads), '--runs', String(runs)];
   const nativeDump = (threads) => (files, out) =>
@@ -75,7 +79,10 @@ function runtimes() {
     { id: 'wasinfer-native-2t', label: 'wasinfer native, 2 threads', wasinfer: true, threads: 2,
       time: nativeTimer(2), dump: nativeDump(2) },
     { id: 'wasinfer-wasm', label: 'wasinfer wasm SIMD in Node, 1 thread', wasinfer: true, threads: 1,
-      ...nodePeer('wasinfer-wasm', 'tf', 1) },
+      ...nodePeer('wasinfer-wasm', 'tf', 1),
+      time: (files) => cliBenchWorks('wasm', files)
+        ? [node, nodeCli, 'bench', '--model', files.tf, '--threads', '1', '--runs', String(runs), '--json']
+        : nodePeer('wasinfer-wasm', 'tf', 1).time(files) },
     { id: 'ort-node-1t', label: 'onnxruntime-node 1.30, 1 thread', threads: 1, ...nodePeer('ort-node', 'onnx', 1) },
     { id: 'ort-node-2t', label: 'onnxruntime-node 1.30, 2 threads', threads: 2, ...nodePeer('ort-node', 'onnx', 2) },
     { id: 'ort-web', label: 'onnxruntime-web 1.30 wasm SIMD, 1 thread', threads: 1, ...nodePeer('ort-web', 'onnx', 1) },
@@ -169,14 +176,14 @@ function main() {
         continue;
       }
       usable[size].push({ rt, files });
-      agreement[size][rt.id] = { output: out };
+      agreement[size][rt.id] = { output: relative(root, out) };
     }
     const refId = agreement[size]['ort-node-1t']?.output ? 'ort-node-1t' : Object.keys(agreement[size]).find((k) => agreement[size][k].output);
     if (refId) {
-      const ref = readF32(agreement[size][refId].output);
+      const ref = readF32(join(root, agreement[size][refId].output));
       for (const [id, a] of Object.entries(agreement[size])) {
         if (!a.output) continue;
-        const v = readF32(a.output);
+        const v = readF32(join(root, a.output));
         let d = v.length === ref.length ? 0 : Infinity;
         for (let i = 0; i < Math.min(v.length, ref.length); i++) d = Math.max(d, Math.abs(v[i] - ref[i]));
         Object.assign(a, { reference: refId, max_abs_delta: d, top1: argmax(v), top1_matches: argmax(v) === argmax(ref) });
@@ -207,9 +214,11 @@ function main() {
       results[size][rt.id] = s ? aggregate(s, manifest.models[size].macs) : { error: agreement[size][rt.id]?.error ?? 'not run' };
       results[size][rt.id].label = rt.label;
       results[size][rt.id].wasinfer = Boolean(rt.wasinfer);
-      results[size][rt.id].timed_by = rt.wasinfer && rt.id.startsWith('wasinfer-native')
-        ? (cliBench ? 'build/wasinfer bench --json' : 'build-bench/wasinfer-run')
-        : rt.id === 'wasinfer-wasm' ? 'bench/peers/wasinfer-wasm.mjs (hosts/node API)' : `bench/peers/${rt.id.replace(/-[12]t$/, '')}.mjs`;
+      results[size][rt.id].timed_by = rt.id.startsWith('wasinfer-native')
+        ? (cliWorks.native ? 'build/wasinfer bench --json' : 'build-bench/wasinfer-run')
+        : rt.id === 'wasinfer-wasm'
+          ? (cliWorks.wasm ? 'node hosts/node/bin/wasinfer.js bench --json' : 'bench/peers/wasinfer-wasm.mjs')
+          : `bench/peers/${rt.id.replace(/-[12]t$/, '')}.mjs`;
     }
   }
 

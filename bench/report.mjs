@@ -22,19 +22,19 @@ function modelSection(size, model, results, agreement) {
   const lines = [
     `### MobileNet V2 ${size}, 224×224 (${(model.parameters / 1e6).toFixed(2)} M parameters, ${(model.macs / 1e6).toFixed(0)} M MACs)`,
     '',
-    '| runtime | load ms | first ms | median ms | p90 ms | GFLOP/s | peak RSS MB | max abs Δ vs ORT | top-1 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| runtime | load ms | first ms | median ms | p90 ms | min ms | GFLOP/s | peak RSS MB | max abs Δ vs ORT | top-1 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const id of ids) {
     const r = results[id];
     const a = agreement[id] ?? {};
     if (r.error) {
-      lines.push(`| ${r.label} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | |`);
+      lines.push(`| ${r.label} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | | |`);
       continue;
     }
     const delta = Number.isFinite(a.max_abs_delta) ? a.max_abs_delta.toExponential(1) : '–';
     const top = a.top1 === undefined ? '–' : `${a.top1}${a.top1_matches ? '' : ' (differs)'}`;
-    lines.push(`| ${r.wasinfer ? '**' + r.label + '**' : r.label} | ${fmt(r.load_ms)} | ${fmt(r.first_ms)} | ${fmt(r.median_ms, 2)} | ${fmt(r.p90_ms, 2)} | ${fmt(r.gflops)} | ${fmt(r.peak_rss_mb, 0)} | ${delta} | ${top} |`);
+    lines.push(`| ${r.wasinfer ? '**' + r.label + '**' : r.label} | ${fmt(r.load_ms)} | ${fmt(r.first_ms)} | ${fmt(r.median_ms, 2)} | ${fmt(r.p90_ms, 2)} | ${fmt(r.min_ms, 2)} | ${fmt(r.gflops)} | ${fmt(r.peak_rss_mb, 0)} | ${delta} | ${top} |`);
   }
   const ours = ids.filter((id) => results[id].wasinfer && !results[id].error);
   const peers = ids.filter((id) => !results[id].wasinfer && !results[id].error);
@@ -63,7 +63,7 @@ export function renderMarkdown(report) {
     `\`${report.command}\` (commit ${report.commit}, ${report.seconds} s): ${report.rounds} interleaved rounds, ` +
       `each runtime a fresh process per round running the first inference and then ${report.runs_per_process} timed ones; ` +
       `median and p90 over all timed runs pooled, load and first inference the median over rounds, peak RSS the maximum. ` +
-      `GFLOP/s = 2 × MACs / median. ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average before ${m.load_before.one}/${m.load_before.five}/${m.load_before.fifteen}, after ${m.load_after.one}/${m.load_after.five}/${m.load_after.fifteen} (1/5/15 min; others were building on the same cores).`,
+      `min is the fastest single run (the least disturbed by other load). GFLOP/s = 2 × MACs / median. ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average before ${m.load_before.one}/${m.load_before.five}/${m.load_before.fifteen}, after ${m.load_after.one}/${m.load_after.five}/${m.load_after.fifteen} (1/5/15 min; others were building on the same cores).`,
     '',
   ];
   const body = Object.keys(report.results).map((size) =>

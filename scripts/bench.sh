@@ -7,7 +7,7 @@
 #  4. build-bench/wasinfer-run, the native runner, against $BUILD/libwasinfer.a,
 #  5. node bench/compare.mjs: interleaved rounds of every runtime on both sizes, results in
 #     bench/results/ (results.json, results.md, latency.svg).
-# Environment: BENCH_ROUNDS (5), BENCH_RUNS (20), BENCH_SIZES (1.0,1.4), BENCH_ONLY (ids),
+# Environment: BENCH_ROUNDS (5), BENCH_RUNS (30), BENCH_SIZES (1.0,1.4), BENCH_ONLY (ids),
 # BENCH_VERIFY (0), WASINFER_VENV (~/.cache/wasinfer/bench-venv), BUILD (build).
 # Extra arguments go to compare.mjs.
 set -euo pipefail
@@ -58,8 +58,10 @@ fi
 # ---- 4. the native runner (times and dumps wasinfer on the harness's input) ----
 if [ -f "$BUILD/libwasinfer.a" ]; then
   mkdir -p build-bench
+  rm -f build-bench/wasinfer-run
   cc -O2 -std=c11 -Wall -Wextra -Iinclude bench/native/wasinfer-run.c "$BUILD/libwasinfer.a" \
-     -lpthread -lm -o build-bench/wasinfer-run
+     -lpthread -lm -o build-bench/wasinfer-run 2> build-bench/wasinfer-run.log ||
+    say "the native runner does not link against $BUILD/libwasinfer.a yet (build-bench/wasinfer-run.log): native rows skipped"
 else
   say "$BUILD/libwasinfer.a not built: native wasinfer rows will be skipped (run make native)"
 fi
