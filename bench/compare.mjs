@@ -3,12 +3,14 @@
 // backend, on the generated MobileNet V2 1.0 and 1.4 (identical weights in every format).
 //
 //   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 5]
-//        [--runs 30] [--sizes 1.0,1.4] [--only id,id,...] [--build build]
+//        [--runs 30] [--sizes 1.0,1.4] [--only id,id,...] [--build build] [--tolerance 1e-4]
 //
 // Every (size, runtime) is one fresh process per round, and the rounds are interleaved
 // (round-robin, the order rotated each round), so load on the shared machine spreads over
 // everybody instead of landing on one runtime. Round 0 also dumps each runtime's output on
-// the fixed input for the agreement check. Writes results.json, results.md and latency.svg.
+// the fixed input for the agreement check (exit status 1 when a runtime's probabilities
+// differ from onnxruntime-node's by more than --tolerance or its top-1 differs). Writes
+// results.json, results.md and latency.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,11 +33,13 @@ const { values: opts } = parseArgs({
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },
+    tolerance: { type: 'string', default: '1e-4' },
     runner: { type: 'string', default: process.env.BENCH_RUNNER ?? join(root, 'build-bench', 'wasinfer-run') },
   },
 });
 const rounds = Number(opts.rounds);
 const runs = Number(opts.runs);
+const tolerance = Number(opts.tolerance); // max |delta| of probabilities between runtimes
 const manifest = JSON.parse(readFileSync(join(opts.models, 'manifest.json'), 'utf8'));
 const inputPath = join(opts.models, manifest.input.file);
 const dumpDir = join(opts.models, 'outputs'); // not committed, unlike opts.out
@@ -186,7 +190,9 @@ function main() {
         const v = readF32(join(root, a.output));
         let d = v.length === ref.length ? 0 : Infinity;
         for (let i = 0; i < Math.min(v.length, ref.length); i++) d = Math.max(d, Math.abs(v[i] - ref[i]));
-        Object.assign(a, { reference: refId, max_abs_delta: d, top1: argmax(v), top1_matches: argmax(v) === argmax(ref) });
+        const agrees = d <= tolerance && argmax(v) === argmax(ref);
+        Object.assign(a, { reference: refId, max_abs_delta: d, top1: argmax(v), top1_matches: argmax(v) === argmax(ref), agrees });
+        if (!agrees) process.stderr.write(`compare: ${id} ${size} DISAGREES with ${refId}: max |delta| ${d}\n`);
       }
     }
   }
@@ -240,6 +246,11 @@ function main() {
   writeFileSync(join(opts.out, 'results.md'), md);
   writeFileSync(join(opts.out, 'latency.svg'), renderSvg(report));
   process.stdout.write(md);
+  const disagreeing = Object.values(agreement).flatMap((a) => Object.entries(a).filter(([, v]) => v.agrees === false).map(([k]) => k));
+  if (disagreeing.length) {
+    process.stderr.write(`compare: outputs disagree beyond ${tolerance}: ${disagreeing.join(', ')}\n`);
+    process.exitCode = 1;
+  }
 }
 
 main();
