@@ -73,74 +73,92 @@ static int mkdir_p(const char *path) {
     return mkdir(buf, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-/* Fills stats->cache_path ("" when caching is off or no directory can be named). */
-static void cache_path_for(const wi_wasm_engine_options *o, const uint8_t *wasm, size_t len,
-                           char *dir, size_t dir_cap, wi_wasm_engine_stats *stats) {
-    stats->cache_path[0] = '\0';
+/* The cache directory: options->cache_dir, or $WASINFER_CACHE/wasmtime-modules, or
+ * ~/.cache/wasinfer/wasmtime-modules; "" when caching is off. */
+static void resolve_cache_dir(const wi_wasm_engine_options *o, char *dir, size_t cap) {
     dir[0] = '\0';
     if (o->cache_dir && !o->cache_dir[0]) return;
-    if (o->cache_dir) {
-        snprintf(dir, dir_cap, "%s", o->cache_dir);
-    } else {
-        const char *root = getenv("WASINFER_CACHE"), *home = getenv("HOME");
-        if (root && root[0]) snprintf(dir, dir_cap, "%s/wasmtime-modules", root);
-        else if (home && home[0]) snprintf(dir, dir_cap, "%s/.cache/wasinfer/wasmtime-modules", home);
-        else return;
-    }
-    uint64_t h[2];
-    hash_module(wasm, len, h);
-    snprintf(stats->cache_path, sizeof stats->cache_path, "%s/%016llx%016llx-wasmtime-%s-%s.cwasm",
-             dir, (unsigned long long)h[0], (unsigned long long)h[1], WASMTIME_VERSION,
-             o->epoch_interruption ? "epoch" : "plain");
+    const char *root = getenv("WASINFER_CACHE"), *home = getenv("HOME");
+    if (o->cache_dir) snprintf(dir, cap, "%s", o->cache_dir);
+    else if (root && root[0]) snprintf(dir, cap, "%s/wasmtime-modules", root);
+    else if (home && home[0]) snprintf(dir, cap, "%s/.cache/wasinfer/wasmtime-modules", home);
 }
 
 /* Writes the serialized module next to its final name, then renames: readers never see a
  * half-written artifact, and concurrent writers just replace one good file with another. */
-static void cache_store(wi_wasm_engine *e, const char *dir) {
+static void cache_store(wasmtime_module_t *module, const char *dir, const char *path) {
     wasm_byte_vec_t bytes;
-    wasmtime_error_t *error = wasmtime_module_serialize(e->module, &bytes);
+    wasmtime_error_t *error = wasmtime_module_serialize(module, &bytes);
     if (error) {
         wasmtime_error_delete(error);
         return;
     }
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", e->stats.cache_path, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = mkdir_p(dir) == 0 ? fopen(tmp, "wb") : NULL;
     if (f) {
         int ok = fwrite(bytes.data, 1, bytes.size, f) == bytes.size;
         ok = (fclose(f) == 0) && ok;
-        if (!ok || rename(tmp, e->stats.cache_path) != 0) remove(tmp);
+        if (!ok || rename(tmp, path) != 0) remove(tmp);
     }
     wasm_byte_vec_delete(&bytes);
 }
 
-static wi_status load_module(wi_wasm_engine *e, const wi_wasm_engine_options *o, wi_error *err) {
-    uint8_t *wasm = NULL;
-    size_t len = 0;
-    wi_status st = wi_host_read_file(o->module_path, &wasm, &len, err);
-    if (st != WI_OK) return st;
-    char dir[1024];
-    cache_path_for(o, wasm, len, dir, sizeof dir, &e->stats);
-    if (e->stats.cache_path[0] && access(e->stats.cache_path, R_OK) == 0) {
+wi_status wi_wasm_compile_cached(wi_wasm_engine *e, const uint8_t *wasm, size_t len,
+                                 wasmtime_module_t **out, wi_wasm_engine_stats *stats,
+                                 wi_error *err) {
+    *out = NULL;
+    memset(stats, 0, sizeof *stats);
+    if (e->cache_dir[0]) {
+        uint64_t h[2];
+        hash_module(wasm, len, h);
+        snprintf(stats->cache_path, sizeof stats->cache_path,
+                 "%.900s/%016llx%016llx-wasmtime-%s-%s.cwasm", e->cache_dir, (unsigned long long)h[0],
+                 (unsigned long long)h[1], WASMTIME_VERSION, e->epoch ? "epoch" : "plain");
+    }
+    if (stats->cache_path[0] && access(stats->cache_path, R_OK) == 0) {
         double t0 = wi_host_now_ms();
-        wasmtime_error_t *error =
-            wasmtime_module_deserialize_file(e->engine, e->stats.cache_path, &e->module);
+        wasmtime_error_t *error = wasmtime_module_deserialize_file(e->engine, stats->cache_path, out);
         if (!error) {
-            e->stats.load_ms = wi_host_now_ms() - t0;
-            e->stats.from_cache = 1;
-            free(wasm);
+            stats->load_ms = wi_host_now_ms() - t0;
+            stats->from_cache = 1;
             return WI_OK;
         }
         wasmtime_error_delete(error); /* stale or corrupt: compile and overwrite it below */
-        e->module = NULL;
+        *out = NULL;
     }
     double t0 = wi_host_now_ms();
-    wasmtime_error_t *error = wasmtime_module_new(e->engine, wasm, len, &e->module);
-    free(wasm);
-    if (error) return wi_wasmtime_error(err, WI_E_MALFORMED, o->module_path, error);
-    e->stats.compile_ms = wi_host_now_ms() - t0;
-    if (e->stats.cache_path[0]) cache_store(e, dir);
+    wasmtime_error_t *error = wasmtime_module_new(e->engine, wasm, len, out);
+    if (error) return wi_wasmtime_error(err, WI_E_MALFORMED, "wasm module", error);
+    stats->compile_ms = wi_host_now_ms() - t0;
+    if (stats->cache_path[0]) cache_store(*out, e->cache_dir, stats->cache_path);
     return WI_OK;
+}
+
+/* Reads the module and exports its mutable globals (for snapshots) before compiling it; a
+ * module the rewrite does not understand is compiled as it is (snapshots then copy memory). */
+static wi_status load_module(wi_wasm_engine *e, const char *path, wi_error *err) {
+    uint8_t *wasm = NULL;
+    size_t len = 0;
+    wi_status st = wi_host_read_file(path, &wasm, &len, err);
+    if (st != WI_OK) return st;
+    wi_wasm_buf instrumented;
+    if (wi_wasm_export_globals(wasm, len, &instrumented, &e->globals, &e->global_count, NULL) == WI_OK) {
+        free(wasm);
+        e->wasm = instrumented.data;
+        e->wasm_len = instrumented.len;
+        e->rewritable = 1;
+    } else {
+        e->wasm = wasm;
+        e->wasm_len = len;
+    }
+    st = wi_wasm_compile_cached(e, e->wasm, e->wasm_len, &e->module, &e->stats, err);
+    if (st != WI_OK && err) {
+        char msg[WI_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%.200s: %.300s", path, err->message);
+        snprintf(err->message, sizeof err->message, "%s", msg);
+    }
+    return st;
 }
 
 wi_status wi_wasm_engine_create(const wi_wasm_engine_options *options, wi_wasm_engine **out,
@@ -159,7 +177,9 @@ wi_status wi_wasm_engine_create(const wi_wasm_engine_options *options, wi_wasm_e
         wi_host_error(err, st, "wasm engine: wasm_engine_new failed");
         goto fail;
     }
-    st = load_module(e, options, err);
+    e->epoch = options->epoch_interruption != 0;
+    resolve_cache_dir(options, e->cache_dir, sizeof e->cache_dir);
+    st = load_module(e, options->module_path, err);
     if (st != WI_OK) goto fail;
     e->linker = wasmtime_linker_new(e->engine);
     wasmtime_error_t *error = wasmtime_linker_define_wasi(e->linker);
@@ -181,6 +201,8 @@ void wi_wasm_engine_free(wi_wasm_engine *e) {
     if (e->linker) wasmtime_linker_delete(e->linker);
     if (e->module) wasmtime_module_delete(e->module);
     if (e->engine) wasm_engine_delete(e->engine);
+    free(e->wasm);
+    free(e->globals);
     free(e);
 }
 

@@ -2,6 +2,7 @@
  * One store + instance of the wasinfer module: instantiation with WASI, calls that turn traps
  * into statuses, and bounds-checked access to guest memory.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hosts/wasmhost/engine-internal.h"
@@ -26,8 +27,8 @@ static wi_status find_exports(wi_guest *g, wi_error *err) {
     return WI_OK;
 }
 
-wi_status wi_guest_instantiate(wi_wasm_engine *engine, const wi_guest_options *options,
-                               wi_guest **out, wi_error *err) {
+wi_status wi_guest_instantiate(wi_wasm_engine *engine, wasmtime_instance_pre_t *pre,
+                               const wi_guest_options *options, wi_guest **out, wi_error *err) {
     *out = NULL;
     wi_guest *g = calloc(1, sizeof *g);
     if (!g) return wi_host_error(err, WI_E_OUT_OF_MEMORY, "wasm guest: out of memory");
@@ -44,10 +45,12 @@ wi_status wi_guest_instantiate(wi_wasm_engine *engine, const wi_guest_options *o
     wasi_config_inherit_stderr(wasi);
     wasmtime_error_t *error = wasmtime_context_set_wasi(g->context, wasi); /* takes wasi */
     wasm_trap_t *trap = NULL;
-    if (!error) error = wasmtime_instance_pre_instantiate(engine->pre, g->context, &g->instance, &trap);
+    if (!error) error = wasmtime_instance_pre_instantiate(pre, g->context, &g->instance, &trap);
     wi_status st = WI_OK;
     if (error) {
-        st = wi_wasmtime_error(err, WI_E_INTERNAL, "wasm guest: instantiate", error);
+        /* With a memory cap, the usual reason is that the initial memory exceeds it. */
+        st = wi_wasmtime_error(err, options && options->max_memory ? WI_E_LIMIT : WI_E_INTERNAL,
+                               "wasm guest: instantiate", error);
     } else if (trap) {
         wasm_message_t msg;
         wasm_trap_message(trap, &msg);
@@ -70,7 +73,7 @@ wi_status wi_guest_instantiate(wi_wasm_engine *engine, const wi_guest_options *o
 wi_status wi_guest_create(wi_wasm_engine *engine, const wi_guest_options *options,
                           wi_guest **out, wi_error *err) {
     wi_guest *g = NULL;
-    wi_status st = wi_guest_instantiate(engine, options, &g, err);
+    wi_status st = wi_guest_instantiate(engine, engine->pre, options, &g, err);
     if (st != WI_OK) return st;
     if (g->have[WI_GX_INITIALIZE]) st = wi_guest_call(g, WI_GX_INITIALIZE, NULL, 0, NULL, err);
     if (st != WI_OK) {
@@ -89,21 +92,40 @@ void wi_guest_free(wi_guest *g) {
 
 void wi_guest_set_budget(wi_guest *g, uint64_t ticks) { g->budget_ticks = ticks; }
 
+/* Wasmtime's trap text is "error while executing at wasm backtrace:\n  0: 0x4c2 - m!func\n...
+ * Caused by:\n    wasm trap: <reason>": keep the reason and the innermost function. */
+static void describe_trap(const char *text, size_t len, char *out, size_t cap) {
+    char buf[2048];
+    size_t n = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    const char *reason = strstr(buf, "Caused by:");
+    reason = reason ? reason + strlen("Caused by:") : buf;
+    while (*reason == ' ' || *reason == '\n') reason++;
+    size_t reason_len = strcspn(reason, "\n");
+    const char *frame = strstr(buf, " 0: ");
+    const char *bang = frame ? strchr(frame, '!') : NULL;
+    size_t frame_len = bang ? strcspn(bang + 1, "\n") : 0;
+    if (bang && bang < reason) {
+        snprintf(out, cap, "%.*s (in %.*s)", (int)reason_len, reason, (int)frame_len, bang + 1);
+    } else {
+        snprintf(out, cap, "%.*s", (int)reason_len, reason);
+    }
+}
+
 static wi_status trap_status(wasm_trap_t *trap, const char *name, wi_error *err) {
     wasmtime_trap_code_t code;
     int is_timeout = wasmtime_trap_code(trap, &code) &&
                      (code == WASMTIME_TRAP_CODE_INTERRUPT || code == WASMTIME_TRAP_CODE_OUT_OF_FUEL);
     wasm_message_t msg;
     wasm_trap_message(trap, &msg);
-    /* The message carries a trailing NUL and often a multi-line backtrace: keep line one. */
-    int n = 0;
-    while ((size_t)n < msg.size && msg.data[n] && msg.data[n] != '\n') n++;
-    wi_status st = is_timeout
-        ? wi_host_error(err, WI_E_TIMEOUT, "wasm guest: %s: time budget exceeded (%.*s)", name, n, msg.data)
-        : wi_host_error(err, WI_E_TRAP, "wasm guest: %s trapped: %.*s", name, n, msg.data);
+    char why[400];
+    describe_trap(msg.data, msg.size, why, sizeof why);
     wasm_byte_vec_delete(&msg);
     wasm_trap_delete(trap);
-    return st;
+    return is_timeout
+        ? wi_host_error(err, WI_E_TIMEOUT, "wasm guest: %s: time budget exceeded (%s)", name, why)
+        : wi_host_error(err, WI_E_TRAP, "wasm guest: %s trapped: %s", name, why);
 }
 
 wi_status wi_guest_call(wi_guest *g, wi_guest_export which, const int32_t *args, size_t nargs,

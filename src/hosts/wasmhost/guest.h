@@ -138,13 +138,16 @@ wi_status wi_guest_tensor_info(wi_guest *guest, int32_t handle, int output, int 
 
 /* ---- snapshots: rebuild an instance without redoing its setup ---------------------------- */
 
-/* A copy of a guest's linear memory at a quiescent point (between calls, when the stack
- * pointer global is back at its initial value). */
+/* A guest's state at a quiescent point (between calls): its linear memory and mutable
+ * globals, restorable copy-on-write (snapshot.c says how). */
 typedef struct wi_guest_snapshot wi_guest_snapshot;
 
 wi_status wi_guest_snapshot_take(wi_guest *guest, wi_guest_snapshot **out, wi_error *err);
 void wi_guest_snapshot_free(wi_guest_snapshot *snapshot); /* accepts NULL */
 size_t wi_guest_snapshot_bytes(const wi_guest_snapshot *snapshot);
+/* How restores work for this snapshot, in words, for logs and the bench ("copy-on-write ..."
+ * or "memory copy (<why>)"). Returns buf. */
+const char *wi_guest_snapshot_describe(const wi_guest_snapshot *snapshot, char *buf, size_t cap);
 /* A new instance in a new store whose memory equals the snapshot; _initialize is not run
  * again (its effects are in the memory). */
 wi_status wi_guest_restore(wi_wasm_engine *engine, const wi_guest_options *options,
