@@ -1,0 +1,134 @@
+/* TensorProto decoding: raw little-endian tensor_content, or the repeated-value form where
+ * fewer values than elements means the last one repeats (and none means zeros). */
+#include <stdlib.h>
+#include <string.h>
+#include "core/checked.h"
+#include "core/dtype.h"
+#include "formats/tf/tf.h"
+
+/* Stores value k (as int64 or double bits) of a repeated field in the typed buffer. */
+static void store(void *data, wi_dtype dtype, int64_t k, double fv, int64_t iv, int is_float) {
+    if (dtype == WI_DTYPE_FLOAT32) ((float *)data)[k] = is_float ? (float)fv : (float)iv;
+    else if (dtype == WI_DTYPE_INT32) ((int32_t *)data)[k] = (int32_t)iv;
+    else ((int64_t *)data)[k] = iv;
+}
+
+/* Walks the repeated value fields (packed or not) matching `dtype`: counts them when data is
+ * NULL, otherwise stores up to `limit`. Returns false on malformed bytes. */
+static bool walk_values(const wi_pb_field *tensor, wi_dtype dtype, void *data, int64_t limit,
+                        int64_t *count) {
+    const uint32_t field = dtype == WI_DTYPE_FLOAT32 ? 5 : dtype == WI_DTYPE_INT32 ? 7 : 10;
+    wi_pb_reader r = wi_pb_reader_make(tensor->data, tensor->len);
+    wi_pb_field f;
+    int64_t k = 0;
+    while (wi_pb_next(&r, &f)) {
+        if (f.number != field) continue;
+        if (field == 5) {
+            if (f.wire_type == WI_PB_FIXED32) {
+                if (data && k < limit) store(data, dtype, k, wi_pb_float((uint32_t)f.value), 0, 1);
+                k++;
+            } else if (f.wire_type == WI_PB_LEN) {
+                if (f.len % 4) return false;
+                for (size_t i = 0; i < f.len; i += 4, k++) {
+                    uint32_t bits = (uint32_t)f.data[i] | (uint32_t)f.data[i + 1] << 8 |
+                                    (uint32_t)f.data[i + 2] << 16 | (uint32_t)f.data[i + 3] << 24;
+                    if (data && k < limit) store(data, dtype, k, wi_pb_float(bits), 0, 1);
+                }
+            } else {
+                return false;
+            }
+        } else if (f.wire_type == WI_PB_VARINT) {
+            if (data && k < limit) store(data, dtype, k, 0, wi_pb_int64(f.value), 0);
+            k++;
+        } else if (f.wire_type == WI_PB_LEN) {
+            wi_cursor c = wi_cursor_make(f.data, f.len);
+            uint64_t v;
+            while (wi_cursor_remaining(&c) > 0) {
+                if (!wi_cursor_varint(&c, &v)) return false;
+                if (data && k < limit) store(data, dtype, k, 0, wi_pb_int64(v), 0);
+                k++;
+            }
+        } else {
+            return false;
+        }
+    }
+    *count = k;
+    return r.error == NULL;
+}
+
+wi_status tf_decode_tensor(tf_ctx *ctx, const tf_node *n, const wi_pb_field *tensor, int vid,
+                           wi_error *err) {
+    wi_pb_reader r = wi_pb_reader_make(tensor->data, tensor->len), sr, dr;
+    wi_pb_field f, s, d;
+    int tf_dtype = 0, rank = 0;
+    int64_t dims[WI_MAX_RANK];
+    const wi_pb_field *content = NULL;
+    wi_pb_field content_field;
+    while (wi_pb_next(&r, &f)) {
+        if (f.number == 1 && f.wire_type == WI_PB_VARINT) {
+            tf_dtype = f.value > 1000 ? -1 : (int)f.value;
+        } else if (f.number == 4 && f.wire_type == WI_PB_LEN) {
+            content_field = f;
+            content = &content_field;
+        } else if (f.number == 2 && f.wire_type == WI_PB_LEN) {
+            if (!wi_pb_sub(&r, &f, &sr)) break;
+            rank = 0;
+            while (wi_pb_next(&sr, &s)) {
+                if (s.number == 3 && s.wire_type == WI_PB_VARINT && s.value)
+                    return tf_fail(err, n, WI_E_MALFORMED, "constant has an unknown rank");
+                if (s.number != 2) continue;
+                if (!wi_pb_sub(&sr, &s, &dr)) break;
+                if (rank >= WI_MAX_RANK)
+                    return tf_fail(err, n, WI_E_LIMIT, "constant has rank above %d", WI_MAX_RANK);
+                int64_t size = 0;
+                while (wi_pb_next(&dr, &d))
+                    if (d.number == 1 && d.wire_type == WI_PB_VARINT) size = wi_pb_int64(d.value);
+                if (dr.error) return tf_fail(err, n, WI_E_MALFORMED, "constant shape: %s", dr.error);
+                if (size < 0) return tf_fail(err, n, WI_E_MALFORMED, "constant has dimension %lld", (long long)size);
+                dims[rank++] = size;
+            }
+            if (sr.error) return tf_fail(err, n, WI_E_MALFORMED, "constant shape: %s", sr.error);
+        }
+    }
+    if (r.error) return tf_fail(err, n, WI_E_MALFORMED, "constant: %s", r.error);
+    wi_dtype dtype;
+    switch (tf_dtype) {
+    case TF_DT_FLOAT: dtype = WI_DTYPE_FLOAT32; break;
+    case TF_DT_INT32: dtype = WI_DTYPE_INT32; break;
+    case TF_DT_INT64: dtype = WI_DTYPE_INT64; break;
+    default:
+        return tf_fail(err, n, WI_E_UNSUPPORTED, "unsupported constant dtype %d", tf_dtype);
+    }
+    wi_graph *g = ctx->graph;
+    wi_value *v = &g->values[vid];
+    wi_status st = wi_value_set_shape(g, v, dtype, rank, dims, err);
+    if (st != WI_OK) {
+        wi_error_prefix(err, "tf: ");
+        return st;
+    }
+    size_t bytes = wi_value_bytes(v);
+    int64_t elements = wi_value_elements(v);
+    if (!wi_add_size(ctx->const_bytes, bytes, &ctx->const_bytes) || ctx->const_bytes > ctx->const_budget)
+        return tf_fail(err, n, WI_E_LIMIT, "constants expand beyond %zu bytes", ctx->const_budget);
+    v->data = calloc(1, bytes ? bytes : 1);
+    if (!v->data) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory for a %zu-byte constant", bytes);
+    if (content) {
+        if (content->len != bytes)
+            return tf_fail(err, n, WI_E_MALFORMED, "tensor_content has %zu bytes, the shape needs %zu",
+                           content->len, bytes);
+        memcpy(v->data, content->data, bytes); /* little-endian on every target we build */
+        return WI_OK;
+    }
+    int64_t count;
+    if (!walk_values(tensor, dtype, NULL, 0, &count))
+        return tf_fail(err, n, WI_E_MALFORMED, "malformed constant values");
+    if (count > elements)
+        return tf_fail(err, n, WI_E_MALFORMED, "%lld values for %lld elements", (long long)count,
+                       (long long)elements);
+    if (count == 0) return WI_OK; /* zeros */
+    walk_values(tensor, dtype, v->data, count, &count);
+    size_t esize = wi_dtype_size(dtype);
+    for (int64_t k = count; k < elements; k++)
+        memcpy((uint8_t *)v->data + (size_t)k * esize, (uint8_t *)v->data + (size_t)(count - 1) * esize, esize);
+    return WI_OK;
+}

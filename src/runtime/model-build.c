@@ -1,0 +1,118 @@
+/* From a freshly loaded graph to a runnable model: the pass pipeline, kernel packing, memory
+ * plan and statistics. Format-neutral: every loader ends here. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/error.h"
+#include "ir/passes.h"
+#include "ops/conv.h"
+#include "runtime/model.h"
+
+int64_t wi_matmul_op_macs(const wi_graph *g, const wi_node *n);
+
+static bool is_conv(const wi_node *n) {
+    return n->op == WI_OP_CONV2D || n->op == WI_OP_DEPTHWISE_CONV2D;
+}
+
+/* Every value a live node reads must be a constant, the input, or another node's output. */
+static wi_status check_fed(const wi_graph *g, int input, wi_error *err) {
+    for (int i = 0; i < g->node_count; i++) {
+        const wi_node *n = &g->nodes[i];
+        for (int j = 0; j < n->input_count; j++) {
+            const wi_value *v = &g->values[n->inputs[j]];
+            if (!v->data && v->producer < 0 && n->inputs[j] != input)
+                return wi_error_set(err, WI_E_NOT_FOUND,
+                                    "node '%s' reads '%s', which is neither a constant, the input, "
+                                    "nor computed by a node",
+                                    n->name, v->name);
+        }
+    }
+    return WI_OK;
+}
+
+static int probabilities(const wi_graph *g, int output) {
+    int p = g->values[output].producer;
+    while (p >= 0) {
+        const wi_node *n = &g->nodes[p];
+        if (n->op == WI_OP_SOFTMAX) return 1;
+        if (n->op != WI_OP_RESHAPE && n->op != WI_OP_IDENTITY && n->op != WI_OP_SQUEEZE) return 0;
+        p = g->values[n->inputs[0]].producer;
+    }
+    return 0;
+}
+
+static void compute_stats(wi_model *m) {
+    const wi_graph *g = m->graph;
+    wi_model_stats *s = &m->stats;
+    for (int i = 0; i < g->node_count; i++) {
+        const wi_node *n = &g->nodes[i];
+        if (is_conv(n)) s->macs += wi_conv_op_macs(g, n);
+        if (n->op == WI_OP_MATMUL) s->macs += wi_matmul_op_macs(g, n);
+    }
+    for (int v = 0; v < g->value_count; v++) {
+        const wi_value *val = &g->values[v];
+        if (val->uses > 0 && val->producer < 0 && !val->is_input && val->dtype == WI_DTYPE_FLOAT32)
+            s->parameters += wi_value_elements(val);
+    }
+    s->node_count = g->node_count;
+}
+
+/* Packs conv weights, then frees the graph's copy of constants only a kernel reads. */
+static wi_status create_kernels(wi_model *m, wi_error *err) {
+    wi_graph *g = m->graph;
+    for (int i = 0; i < g->node_count; i++) {
+        wi_node *n = &g->nodes[i];
+        if (!is_conv(n)) continue;
+        wi_status st = wi_conv_op_create_kernel(g, n, err);
+        if (st != WI_OK) return st;
+        if (!n->params.conv.kernel) continue;
+        size_t scratch = wi_conv_kernel_scratch_bytes(n->params.conv.kernel);
+        if (scratch > m->scratch_bytes) m->scratch_bytes = scratch;
+        m->stats.weight_bytes += wi_conv_kernel_weight_bytes(n->params.conv.kernel);
+        for (int j = 1; j < n->input_count; j++) {
+            wi_value *w = &g->values[n->inputs[j]];
+            if (w->uses == 1 && w->data) {
+                free(w->data);
+                w->data = NULL;
+                w->uses = 0;
+            }
+        }
+    }
+    for (int v = 0; v < g->value_count; v++)
+        if (g->values[v].data && g->values[v].uses > 0) m->stats.weight_bytes += wi_value_bytes(&g->values[v]);
+    return WI_OK;
+}
+
+wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_count,
+                         wi_format format, wi_model **out, wi_error *err) {
+    *out = NULL;
+    wi_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        wi_graph_free(g);
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    m->graph = g;
+    m->format = format;
+    m->input = input;
+    m->output = output;
+    m->stats.source_node_count = source_node_count;
+    g->values[input].is_input = 1;
+    wi_status st = wi_pass_topo_sort(g, err);
+    if (st == WI_OK) st = wi_pass_fold_constants(g, output, err);
+    if (st == WI_OK) st = wi_pass_infer_shapes(g, err);
+    if (st == WI_OK) st = wi_pass_fold_batchnorm(g, output, err);
+    if (st == WI_OK) st = wi_pass_fuse_bias_activation(g, output, err);
+    if (st == WI_OK) st = wi_pass_dead_code(g, output, err);
+    if (st == WI_OK) st = check_fed(g, input, err);
+    if (st == WI_OK) {
+        compute_stats(m);
+        st = create_kernels(m, err);
+    }
+    if (st == WI_OK) st = wi_pass_plan_memory(g, output, &m->stats.arena_bytes, err);
+    if (st != WI_OK) {
+        wi_model_free(m);
+        return st;
+    }
+    m->output_is_probabilities = probabilities(g, output);
+    *out = m;
+    return WI_OK;
+}

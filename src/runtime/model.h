@@ -1,0 +1,22 @@
+/* model.h - the runtime's view of a loaded model: an optimized, planned, immutable graph. */
+#ifndef WI_RUNTIME_MODEL_H
+#define WI_RUNTIME_MODEL_H
+
+#include "ir/graph.h"
+
+struct wi_model {
+    wi_format format;
+    wi_graph *graph;          /* after all passes; nodes in execution order */
+    int input;                /* value id of input 0 */
+    int output;               /* value id of output 0 */
+    int output_is_probabilities;
+    size_t scratch_bytes;     /* largest conv kernel scratch */
+    wi_model_stats stats;
+};
+
+/* Runs the passes over `g` (taking ownership of it, also on failure), creates the conv
+ * kernels, plans memory and computes the stats. `input`/`output` are value ids. */
+wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_count,
+                         wi_format format, wi_model **out, wi_error *err);
+
+#endif
