@@ -2,8 +2,9 @@
 // Benchmark (not a test): the wasm module in Node, SIMD128 and scalar, beside the native CLI.
 //   node hosts/node/bench/bench.mjs [--model M.pb] [--image I] [--runs N] [--native PATH]
 // Reports module compile and instantiate time, model load time and per-image inference time
-// (median and min over N runs, after one warm-up); then runs `<native> bench` on the same model
-// and image for comparison, when the native CLI is built.
+// (median and min over N runs, after one warm-up; decode + preprocess + inference, as
+// model.classify does them); then runs `<native> bench --model M --runs N` (inference only, on a
+// fixed input) and the same bench subcommand in wasm under node:wasi, for comparison.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -57,7 +58,7 @@ for (const simd of variants) {
 }
 
 if (existsSync(values.native)) {
-  const args = ['bench', '--model', values.model, '--runs', String(runs), values.image];
+  const args = ['bench', '--model', values.model, '--runs', String(runs)];
   console.log(`\nnative: ${path.relative(process.cwd(), values.native) || values.native} ${args.join(' ')}`);
   const native = spawnSync(values.native, args, { encoding: 'utf8' });
   process.stdout.write(native.stdout);
@@ -65,3 +66,8 @@ if (existsSync(values.native)) {
 } else {
   console.log(`\nnative CLI not found at ${values.native} (make native)`);
 }
+const wasmCli = [path.join(repoRoot, 'hosts', 'node', 'bin', 'wasinfer.js'), 'bench', '--model', values.model, '--runs', String(runs)];
+console.log(`\nwasm CLI: node ${wasmCli.join(' ')}`);
+const wasm = spawnSync(process.execPath, wasmCli, { encoding: 'utf8' });
+process.stdout.write(wasm.stdout);
+if (wasm.status !== 0) process.stdout.write(`(wasm bench exited ${wasm.status}: ${wasm.stderr.trim()})\n`);
