@@ -2,11 +2,11 @@
  * labels.c - class labels, one per line (row 0 is line 1). CRLF line ends are accepted and
  * a final empty line (the newline ending the file) is not a label.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "image/image-internal.h"
+#include "classify/read-file.h"
+#include "core/error.h"
 
 #define LABELS_MAX_BYTES (64u * 1024u * 1024u)
 
@@ -18,15 +18,15 @@ struct wi_labels {
 
 wi_status wi_labels_load(const void *text, size_t len, wi_labels **out, wi_error *err)
 {
-    wi_image_clear_error(err);
-    if (!out) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "labels: no output pointer");
+    wi_error_clear(err);
+    if (!out) return wi_error_set(err, WI_E_INVALID_ARGUMENT, "labels: no output pointer");
     *out = NULL;
-    if (!text && len > 0) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "labels: NULL text");
+    if (!text && len > 0) return wi_error_set(err, WI_E_INVALID_ARGUMENT, "labels: NULL text");
     if (len > LABELS_MAX_BYTES)
-        return wi_image_fail(err, WI_E_LIMIT, "labels: %zu bytes is more than the %u-byte limit",
+        return wi_error_set(err, WI_E_LIMIT, "labels: %zu bytes is more than the %u-byte limit",
                              len, LABELS_MAX_BYTES);
     if (len > 0 && memchr(text, '\0', len))
-        return wi_image_fail(err, WI_E_MALFORMED, "labels: text contains a NUL byte");
+        return wi_error_set(err, WI_E_MALFORMED, "labels: text contains a NUL byte");
 
     wi_labels *labels = calloc(1, sizeof *labels);
     if (!labels) goto oom;
@@ -53,42 +53,21 @@ wi_status wi_labels_load(const void *text, size_t len, wi_labels **out, wi_error
     return WI_OK;
 oom:
     wi_labels_free(labels);
-    return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "labels: out of memory");
+    return wi_error_set(err, WI_E_OUT_OF_MEMORY, "labels: out of memory");
 }
 
 wi_status wi_labels_load_file(const char *path, wi_labels **out, wi_error *err)
 {
-    wi_image_clear_error(err);
-    if (!path || !out) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "labels: NULL argument");
+    wi_error_clear(err);
+    if (!path || !out) return wi_error_set(err, WI_E_INVALID_ARGUMENT, "labels: NULL argument");
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return wi_image_fail(err, WI_E_NOT_FOUND, "labels: cannot open '%s'", path);
-    size_t cap = 64 * 1024, len = 0;
-    char *buf = malloc(cap);
-    wi_status st = WI_OK;
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break;
-        if (cap >= LABELS_MAX_BYTES) {
-            st = wi_image_fail(err, WI_E_LIMIT, "labels: '%s' is larger than %u bytes", path,
-                               LABELS_MAX_BYTES);
-            break;
-        }
-        char *grown = realloc(buf, cap * 2);
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap *= 2;
-    }
-    if (!buf) st = wi_image_fail(err, WI_E_OUT_OF_MEMORY, "labels: out of memory");
-    else if (st == WI_OK && ferror(f))
-        st = wi_image_fail(err, WI_E_IO, "labels: error reading '%s'", path);
-    fclose(f);
-    if (st == WI_OK) st = wi_labels_load(buf, len, out, err);
-    free(buf);
+    uint8_t *text = NULL;
+    size_t len = 0;
+    wi_error inner;
+    wi_status st = wi_read_whole_file(path, LABELS_MAX_BYTES, &text, &len, &inner);
+    if (st != WI_OK) return wi_error_set(err, st, "labels: %s: %s", path, inner.message);
+    st = wi_labels_load(text, len, out, err);
+    free(text);
     return st;
 }
 

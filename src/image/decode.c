@@ -137,55 +137,55 @@ static wi_status stb_failure(wi_error *err, image_kind kind, const char *stage)
     const char *reason = stbi_failure_reason();
     if (!reason) reason = "unknown error";
     if (strcmp(reason, "outofmem") == 0)
-        return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory decoding %s",
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "image: out of memory decoding %s",
                              kind_name(kind));
     if (strcmp(reason, "too large") == 0)
-        return wi_image_fail(err, WI_E_LIMIT, "image: %s %s too large to decode", kind_name(kind),
+        return wi_error_set(err, WI_E_LIMIT, "image: %s %s too large to decode", kind_name(kind),
                              stage);
     if (kind == KIND_UNKNOWN)
-        return wi_image_fail(err, WI_E_MALFORMED,
+        return wi_error_set(err, WI_E_MALFORMED,
                              "image: unknown format (not JPEG, PNG, BMP or GIF)");
-    return wi_image_fail(err, WI_E_MALFORMED, "image: corrupt %s (%s)", kind_name(kind), reason);
+    return wi_error_set(err, WI_E_MALFORMED, "image: corrupt %s (%s)", kind_name(kind), reason);
 }
 
 wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_image *out,
                           wi_error *err)
 {
-    wi_image_clear_error(err);
-    if (!out) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: no output image");
+    wi_error_clear(err);
+    if (!out) return wi_error_set(err, WI_E_INVALID_ARGUMENT, "image: no output image");
     memset(out, 0, sizeof *out);
-    if (len == 0) return wi_image_fail(err, WI_E_MALFORMED, "image: empty (0 bytes)");
-    if (!bytes) return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: NULL bytes");
+    if (len == 0) return wi_error_set(err, WI_E_MALFORMED, "image: empty (0 bytes)");
+    if (!bytes) return wi_error_set(err, WI_E_INVALID_ARGUMENT, "image: NULL bytes");
     if (len > (size_t)INT_MAX)
-        return wi_image_fail(err, WI_E_LIMIT, "image: %zu bytes is more than the %d-byte limit",
+        return wi_error_set(err, WI_E_LIMIT, "image: %zu bytes is more than the %d-byte limit",
                              len, INT_MAX);
     if (max_pixels == 0) max_pixels = WI_DEFAULT_MAX_PIXELS;
 
     const uint8_t *p = bytes;
     image_kind kind = sniff(p, len);
     if (kind == KIND_UNKNOWN)
-        return wi_image_fail(err, WI_E_MALFORMED,
+        return wi_error_set(err, WI_E_MALFORMED,
                              "image: unknown format (not JPEG, PNG, BMP or GIF)");
 
     int w = 0, h = 0, comp = 0;
     if (!stb_info(p, len, kind, &w, &h, &comp)) return stb_failure(err, kind, "header");
     if (w <= 0 || h <= 0)
-        return wi_image_fail(err, WI_E_MALFORMED, "image: %s has no pixels (%dx%d)",
+        return wi_error_set(err, WI_E_MALFORMED, "image: %s has no pixels (%dx%d)",
                              kind_name(kind), w, h);
     if ((uint64_t)w * (uint64_t)h > (uint64_t)max_pixels)
-        return wi_image_fail(err, WI_E_LIMIT, "image: %dx%d %s exceeds the limit of %zu pixels", w,
+        return wi_error_set(err, WI_E_LIMIT, "image: %dx%d %s exceeds the limit of %zu pixels", w,
                              h, kind_name(kind), max_pixels);
     if (kind == KIND_JPEG && !jpeg_reaches_eoi(p, len))
-        return wi_image_fail(err, WI_E_MALFORMED, "image: truncated JPEG (no end-of-image marker)");
+        return wi_error_set(err, WI_E_MALFORMED, "image: truncated JPEG (no end-of-image marker)");
     if (kind == KIND_BMP && !bmp_has_all_rows(p, len))
-        return wi_image_fail(err, WI_E_MALFORMED, "image: truncated BMP (pixel rows missing)");
+        return wi_error_set(err, WI_E_MALFORMED, "image: truncated BMP (pixel rows missing)");
 
     int dw = 0, dh = 0, dcomp = 0;
     uint8_t *pixels = stbi_load_from_memory(p, (int)len, &dw, &dh, &dcomp, 3);
     if (!pixels) return stb_failure(err, kind, "image");
     if (dw != w || dh != h) { /* the header and the decoder disagree: refuse, never guess */
         stbi_image_free(pixels);
-        return wi_image_fail(err, WI_E_MALFORMED, "image: corrupt %s (size %dx%d, decoded %dx%d)",
+        return wi_error_set(err, WI_E_MALFORMED, "image: corrupt %s (size %dx%d, decoded %dx%d)",
                              kind_name(kind), w, h, dw, dh);
     }
     out->width = w;

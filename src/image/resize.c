@@ -67,7 +67,7 @@ static wi_status coeffs_compute(int in_size, int out_size, const resample_filter
     if (!c->bounds || !c->kk || !k) {
         free(k);
         coeffs_free(c);
-        return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
     }
     for (int xx = 0; xx < out_size; xx++) {
         double center = (xx + 0.5) * scale;
@@ -164,7 +164,7 @@ static wi_status resize_nearest(const uint8_t *src, int sw, int sh, uint8_t *dst
     if (!xtab || !ytab) {
         free(xtab);
         free(ytab);
-        return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
     }
     nearest_table(sw, dw, xtab);
     nearest_table(sh, dh, ytab);
@@ -180,13 +180,13 @@ wi_status wi_resize_rgb8(const uint8_t *src, int sw, int sh, uint8_t *dst, int d
                          wi_resize_filter filter, wi_error *err)
 {
     if (!src || !dst || sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0)
-        return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: bad resize %dx%d -> %dx%d", sw,
+        return wi_error_set(err, WI_E_INVALID_ARGUMENT, "image: bad resize %dx%d -> %dx%d", sw,
                              sh, dw, dh);
     if (filter == WI_RESIZE_NEAREST) return resize_nearest(src, sw, sh, dst, dw, dh, err);
     resample_filter f;
     if (filter == WI_RESIZE_BILINEAR) f = (resample_filter){triangle, 1.0};
     else if (filter == WI_RESIZE_BICUBIC) f = (resample_filter){cubic, 2.0};
-    else return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: unknown resize filter %d",
+    else return wi_error_set(err, WI_E_INVALID_ARGUMENT, "image: unknown resize filter %d",
                               (int)filter);
 
     if (sw == dw && sh == dh) { /* Pillow copies when neither pass is needed */
@@ -212,7 +212,7 @@ wi_status wi_resize_rgb8(const uint8_t *src, int sw, int sh, uint8_t *dst, int d
     } else {
         tmp = malloc((size_t)dw * (size_t)(row_last - row_first) * 3);
         if (!tmp) {
-            st = wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
+            st = wi_error_set(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
         } else {
             for (int i = 0; i < dh; i++) cv.bounds[i * 2] -= row_first;
             pass_horizontal(src, sw, row_first, row_last - row_first, tmp, dw, &ch);

@@ -24,13 +24,13 @@ static wi_status check_range(const wi_preprocess_options *o, wi_error *err)
     case WI_RANGE_MEAN_STD:
         for (int c = 0; c < 3; c++)
             if (!(o->std[c] != 0.0f) || !isfinite(o->std[c]) || !isfinite(o->mean[c]))
-                return wi_image_fail(err, WI_E_INVALID_ARGUMENT,
+                return wi_error_set(err, WI_E_INVALID_ARGUMENT,
                                      "image: mean/std range needs finite values and std != 0 "
                                      "(channel %d: mean %g, std %g)",
                                      c, o->mean[c], o->std[c]);
         return WI_OK;
     default:
-        return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: unknown pixel range %d",
+        return wi_error_set(err, WI_E_INVALID_ARGUMENT, "image: unknown pixel range %d",
                              (int)o->range);
     }
 }
@@ -59,15 +59,15 @@ static void scale_pixels(const uint8_t *px, size_t n, const wi_preprocess_option
 wi_status wi_image_to_tensor(const wi_image *image, int width, int height,
                              const wi_preprocess_options *options, float *dst, wi_error *err)
 {
-    wi_image_clear_error(err);
+    wi_error_clear(err);
     if (!image || !image->pixels || !options || !dst)
-        return wi_image_fail(err, WI_E_INVALID_ARGUMENT, "image: NULL argument to to_tensor");
+        return wi_error_set(err, WI_E_INVALID_ARGUMENT, "image: NULL argument to to_tensor");
     if (image->channels != 3 || image->width <= 0 || image->height <= 0)
-        return wi_image_fail(err, WI_E_INVALID_ARGUMENT,
+        return wi_error_set(err, WI_E_INVALID_ARGUMENT,
                              "image: expected an RGB image, got %dx%d with %d channels",
                              image->width, image->height, image->channels);
     if (width <= 0 || height <= 0 || width > MAX_TENSOR_SIDE || height > MAX_TENSOR_SIDE)
-        return wi_image_fail(err, WI_E_INVALID_ARGUMENT,
+        return wi_error_set(err, WI_E_INVALID_ARGUMENT,
                              "image: target size %dx%d outside 1..%d", width, height,
                              MAX_TENSOR_SIDE);
     wi_status st = check_range(options, err);
@@ -75,7 +75,7 @@ wi_status wi_image_to_tensor(const wi_image *image, int width, int height,
 
     size_t n = (size_t)width * (size_t)height * 3;
     uint8_t *resized = malloc(n);
-    if (!resized) return wi_image_fail(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
+    if (!resized) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "image: out of memory resizing");
     st = wi_resize_rgb8(image->pixels, image->width, image->height, resized, width, height,
                         options->filter, err);
     if (st == WI_OK) scale_pixels(resized, n, options, dst);

@@ -146,6 +146,7 @@ static void labels_file_of_the_models(void **state)
     assert_string_equal(wi_labels_get(l, 249), "Eskimo dog, husky");
     wi_labels_free(l);
     assert_int_equal(wi_labels_load_file("/nonexistent/labels.txt", &l, &err), WI_E_NOT_FOUND);
+    assert_null(l);
     assert_non_null(strstr(err.message, "/nonexistent/labels.txt"));
 }
 
