@@ -20,6 +20,7 @@ typedef struct wi_backend_config {
     const char *wasm_module;    /* wasm backend: path of build/wasm/wasinfer.wasm              */
     size_t wasm_max_memory;     /* wasm backend: linear-memory cap in bytes (0: default)       */
     double wasm_time_budget_ms; /* wasm backend: per-request time budget (0: default)          */
+    int wasm_debug_exports;     /* wasm backend, tests only: allow `debug` (--wasm-debug-exports) */
 } wi_backend_config;
 
 typedef struct wi_backend wi_backend;               /* shared by all workers */
@@ -36,6 +37,12 @@ typedef struct wi_backend_vtable {
     wi_status (*classify)(wi_backend_worker *worker, const void *image, size_t image_len,
                           const wi_classify_options *options, wi_class_score *out, int capacity,
                           int *out_count, wi_classify_timing *timing, wi_error *err);
+    /* Optional (NULL in backends without it), tests only: the wasm backend runs the guest's
+     * debug export `action` ("trap": traps; "spin": loops forever) under the request limits and
+     * recovers as from a real request: WI_E_TRAP / WI_E_TIMEOUT, the sandbox rebuilt. Refused
+     * (WI_E_STATE) unless the backend was created with wasm_debug_exports. The service calls it
+     * for a classify request with the header `X-Wasinfer-Debug: trap|spin`. */
+    wi_status (*debug)(wi_backend_worker *worker, const char *action, wi_error *err);
 } wi_backend_vtable;
 
 extern const wi_backend_vtable wi_backend_native; /* src/server/backend-native.c */

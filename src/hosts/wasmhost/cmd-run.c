@@ -91,25 +91,32 @@ int wi_host_cmd_classify(const wi_host_args *a) {
     if ((a->labels_path && wi_labels_load_file(a->labels_path, &labels, &err) != WI_OK) ||
         wi_host_read_file(a->model_path, &model, &model_len, &err) != WI_OK ||
         wi_host_open_engine(a, &engine, &err) != WI_OK ||
-        wi_guest_create(engine, &go, &guest, &err) != WI_OK ||
-        wi_guest_model_load(guest, model, model_len, &handle, &err) != WI_OK) {
+        wi_guest_create(engine, &go, &guest, &err) != WI_OK) {
         rc = fail(&err);
         goto done;
     }
+    double t0 = wi_host_now_ms();
+    if (wi_guest_model_load(guest, model, model_len, &handle, &err) != WI_OK) {
+        fprintf(stderr, "wasinfer-wasmhost: %s: %s\n", a->model_path, err.message);
+        goto done;
+    }
+    double load_ms = wi_host_now_ms() - t0;
     wi_classify_options opts;
     wi_classify_options_init(&opts);
     opts.top_k = a->top_k;
     opts.preprocess.range = (wi_pixel_range)a->range;
     opts.preprocess.filter = (wi_resize_filter)a->filter;
     wi_host_output out;
-    wi_host_output_begin(&out, a->json, labels);
+    wi_host_output_begin(&out, a->json, labels, a->model_path, load_ms);
     rc = 0;
     for (int i = 0; i < a->image_count; i++) {
         uint8_t *image = NULL;
         size_t image_len = 0;
         int count = 0;
+        double t1 = 0;
         wi_status st = wi_host_read_file(a->images[i], &image, &image_len, &err);
         if (st == WI_OK) {
+            t1 = wi_host_now_ms();
             st = wi_guest_classify(guest, handle, image, image_len, &opts, scores, a->top_k,
                                    &count, &err);
         }
@@ -120,7 +127,7 @@ int wi_host_cmd_classify(const wi_host_args *a) {
             if (st == WI_E_TRAP || st == WI_E_TIMEOUT) break; /* the instance is unusable */
             continue;
         }
-        wi_host_output_result(&out, a->images[i], scores, count);
+        wi_host_output_result(&out, a->images[i], scores, count, wi_host_now_ms() - t1);
     }
     wi_host_output_end(&out);
 done:

@@ -30,6 +30,7 @@ struct wi_guest {
     wasmtime_func_t funcs[WI_GX_COUNT];
     bool have[WI_GX_COUNT];
     uint64_t budget_ticks;
+    size_t max_memory; /* the store limiter's cap (0: none) */
 };
 
 /* Sets err from a Wasmtime error ("<what>: <message>") and deletes the error. */

@@ -3,12 +3,15 @@
  * and guest bounds-checked (wi_guest_write / wi_guest_read) and every guest block released.
  * After WI_E_TRAP or WI_E_TIMEOUT nothing more is called in the guest: its state is undefined.
  */
+#include <stdio.h>
 #include <string.h>
-#include "hosts/wasmhost/guest.h"
+#include "hosts/wasmhost/engine-internal.h"
 
 static int guest_unusable(wi_status st) { return st == WI_E_TRAP || st == WI_E_TIMEOUT; }
 
-/* The guest's reason for a refusal: its last_status export when it has one, else `fallback`. */
+/* The guest's reason for a refusal: its last_status export when it has one, else `fallback`;
+ * but a guest that ran out of its capped memory (its malloc failed because the store limiter
+ * refused memory.grow) is WI_E_LIMIT: the request needs more than the host allows. */
 static wi_status refusal(wi_guest *g, wi_status fallback, const char *what, wi_error *err) {
     int32_t code = 0;
     wi_status status = fallback;
@@ -16,7 +19,13 @@ static wi_status refusal(wi_guest *g, wi_status fallback, const char *what, wi_e
         code > WI_OK && code <= WI_E_TRAP) {
         status = (wi_status)code;
     }
-    return wi_guest_fail(g, status, what, err);
+    wi_guest_fail(g, status, what, err);
+    if (g->max_memory && err && strstr(err->message, "out of memory")) {
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n, " (wasm memory cap %zu bytes)", g->max_memory);
+        err->status = status = WI_E_LIMIT;
+    }
+    return status;
 }
 
 wi_status wi_guest_model_load(wi_guest *g, const void *bytes, size_t len, int32_t *handle,

@@ -35,7 +35,11 @@ wi_status wi_guest_instantiate(wi_wasm_engine *engine, wasmtime_instance_pre_t *
     g->engine = engine;
     g->store = wasmtime_store_new(engine->engine, NULL, NULL);
     g->context = wasmtime_store_context(g->store);
+    /* A new store's deadline is epoch 0, long past once a ticker runs: instantiation itself
+     * would be interrupted. Calls set their own deadline. */
+    wasmtime_context_set_epoch_deadline(g->context, WI_NO_DEADLINE);
     if (options && options->max_memory) {
+        g->max_memory = options->max_memory;
         wasmtime_store_limiter(g->store, (int64_t)options->max_memory, -1, -1, -1, -1);
     }
     /* No preopened directories, no environment, no arguments: the guest gets bytes from the
