@@ -32,3 +32,6 @@ if ! python3 -c "import PIL,sys; sys.exit(PIL.__version__ != '${pil_pin#*==}')" 
   python3 -m pip --version >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-pip
   python3 -m pip install -q "$pil_pin" 2>/dev/null || python3 -m pip install -q --break-system-packages "$pil_pin"
 fi
+
+# Wasmtime CLI + C API (issue 6), pinned, cached outside the clone: a no-op once built (the first build compiles wasmtime-cli, ~11 min on 2 cores).
+bash "$(dirname "$0")/install-wasmtime.sh"
