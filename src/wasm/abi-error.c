@@ -5,20 +5,38 @@
 #include "wasm/abi.h"
 
 static char g_last_error[WI_ERROR_MESSAGE_MAX + 128];
+static wi_status g_last_status;
 
-void wi_abi_clear_error(void) { g_last_error[0] = '\0'; }
+void wi_abi_clear_error(void) {
+    g_last_error[0] = '\0';
+    g_last_status = WI_OK;
+}
+
+static int fail_v(wi_status status, const char *fmt, va_list ap) {
+    vsnprintf(g_last_error, sizeof g_last_error, fmt, ap);
+    g_last_status = status;
+    return -1;
+}
 
 int wi_abi_fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(g_last_error, sizeof g_last_error, fmt, ap);
+    fail_v(WI_E_INVALID_ARGUMENT, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int wi_abi_fail_code(wi_status status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fail_v(status, fmt, ap);
     va_end(ap);
     return -1;
 }
 
 int wi_abi_fail_status(const char *what, wi_status status, const wi_error *err) {
     const char *detail = (err && err->message[0]) ? err->message : wi_status_string(status);
-    return wi_abi_fail("%s: %s", what, detail);
+    return wi_abi_fail_code(status, "%s: %s", what, detail);
 }
 
 /* The message of the most recent exported call that failed ("" after a call that succeeded).
@@ -28,6 +46,10 @@ WI_ABI_EXPORT("last_error") const char *wi_wasm_last_error(void) { return g_last
 WI_ABI_EXPORT("last_error_len") int32_t wi_wasm_last_error_len(void) {
     return (int32_t)strlen(g_last_error);
 }
+
+/* The wi_status (include/wasinfer.h) of the most recent failed call, 0 after a success: lets a
+ * host map failures to its own errors (malformed image -> 415, too large -> 413). */
+WI_ABI_EXPORT("last_status") int32_t wi_wasm_last_status(void) { return (int32_t)g_last_status; }
 
 /* Executes `unreachable` on purpose: hosts use it to test that a trap is contained. */
 WI_ABI_EXPORT("debug_trap") void wi_wasm_debug_trap(void) { __builtin_trap(); }

@@ -63,7 +63,7 @@ int32_t wi_abi_model_open(const void *bytes, size_t len) {
     }
     int slot = find_free_slot();
     if (slot < 0) {
-        wi_abi_fail("model_load: no free handle (at most %d models at once)", WI_ABI_MAX_MODELS);
+        wi_abi_fail_code(WI_E_LIMIT, "model_load: no free handle (at most %d models at once)", WI_ABI_MAX_MODELS);
         wi_session_free(session);
         wi_model_free(model);
         return 0;
@@ -151,7 +151,7 @@ int32_t wi_wasm_classify(int32_t handle, uint32_t img_ptr, uint32_t img_len, int
     options.preprocess.range = (wi_pixel_range)range;
     options.preprocess.filter = (wi_resize_filter)filter;
     wi_class_score *scores = malloc((size_t)capacity * sizeof *scores);
-    if (!scores) return wi_abi_fail("classify: out of memory for %d scores", capacity);
+    if (!scores) return wi_abi_fail_code(WI_E_OUT_OF_MEMORY, "classify: out of memory for %d scores", capacity);
     int count = wi_abi_classify_into(m, (const void *)(uintptr_t)img_ptr, img_len, &options,
                                      scores, capacity);
     /* Written field by field: the host's buffer has no alignment promise. */
@@ -181,10 +181,10 @@ int32_t wi_wasm_run(int32_t handle, uint32_t in_ptr, int32_t in_count, uint32_t 
     if (wi_abi_check_input("run: input", in_ptr, (uint32_t)in_count * 4u) != 0) return -1;
     memcpy(input, (const void *)(uintptr_t)in_ptr, want * sizeof(float));
     wi_status status = wi_session_run(m->session);
-    if (status != WI_OK) return wi_abi_fail("run: %s", wi_session_errmsg(m->session));
+    if (status != WI_OK) return wi_abi_fail_code(status, "run: %s", wi_session_errmsg(m->session));
     size_t got = 0;
     const float *output = wi_session_output(m->session, 0, &got);
-    if (!output) return wi_abi_fail("run: the model produced no output 0");
+    if (!output) return wi_abi_fail_code(WI_E_INTERNAL, "run: the model produced no output 0");
     if (out_capacity < 0 || (size_t)out_capacity < got)
         return wi_abi_fail("run: output 0 has %zu floats, out_capacity is %d", got, (int)out_capacity);
     if (wi_abi_check_output("run: out", out_ptr, (uint64_t)got * 4u) != 0) return -1;

@@ -77,7 +77,7 @@ static int infer(uint32_t model_ptr, uint32_t model_len, uint32_t img_ptr, uint3
     options.top_k = 1;
     wi_class_score best;
     int count = wi_abi_classify_into(m, (const void *)(uintptr_t)img_ptr, img_len, &options, &best, 1);
-    if (count != 1) return count < 0 ? -1 : wi_abi_fail("infer_from_ptrs: the model gave no scores");
+    if (count != 1) return count < 0 ? -1 : wi_abi_fail_code(WI_E_INTERNAL, "infer_from_ptrs: the model gave no scores");
     return best.index + 1;
 }
 

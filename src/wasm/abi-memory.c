@@ -80,7 +80,7 @@ WI_ABI_EXPORT("alloc") uint32_t wi_wasm_alloc(uint32_t len) {
         size_t capacity = g_block_capacity ? g_block_capacity * 2 : 64;
         wi_abi_block *grown = realloc(g_blocks, capacity * sizeof *grown);
         if (!grown) {
-            wi_abi_fail("alloc: out of memory for the block table");
+            wi_abi_fail_code(WI_E_OUT_OF_MEMORY, "alloc: out of memory for the block table");
             return 0;
         }
         g_blocks = grown;
@@ -88,7 +88,7 @@ WI_ABI_EXPORT("alloc") uint32_t wi_wasm_alloc(uint32_t len) {
     }
     void *p = malloc(len);
     if (!p) {
-        wi_abi_fail("alloc: out of memory for %u bytes", (unsigned)len);
+        wi_abi_fail_code(WI_E_OUT_OF_MEMORY, "alloc: out of memory for %u bytes", (unsigned)len);
         return 0;
     }
     g_blocks[g_block_count++] = (wi_abi_block){(uint32_t)(uintptr_t)p, len};

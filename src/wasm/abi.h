@@ -18,8 +18,11 @@
 
 /* ---- errors (abi-error.c) ---- */
 void wi_abi_clear_error(void);
-/* Records "<printf message>" as the last error and returns -1, for `return wi_abi_fail(...)`. */
+/* Records "<printf message>" as the last error, with status WI_E_INVALID_ARGUMENT (the host
+ * passed something wrong), and returns -1, for `return wi_abi_fail(...)`. */
 int wi_abi_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with another status. */
+int wi_abi_fail_code(wi_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records "<what>: <err->message>" (or the status name when the message is empty). */
 int wi_abi_fail_status(const char *what, wi_status status, const wi_error *err);
 

@@ -9,6 +9,6 @@ try {
   process.exitCode = await runCli(process.argv.slice(2), { simd });
 } catch (e) {
   // A trap or a missing .wasm: the CLI itself never got to report it.
-  process.stderr.write(`wasinfer (node): ${e.message}\n`);
+  process.stderr.write(`wasinfer (node): ${e.message.replace(/^wasinfer: /, '')}\n`);
   process.exitCode = 70;
 }

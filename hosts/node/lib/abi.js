@@ -30,9 +30,12 @@ export class Abi {
     return decoder.decode(this.bytes().subarray(ptr, ptr + len));
   }
 
-  // An Error with the module's message, or `fallback` when the module left none.
+  // An Error with the module's message (or `fallback` when it left none) and, as `status`, the
+  // module's wi_status code (3 malformed, 5 over a limit, ...; docs/wasm-abi.md).
   error(fallback) {
-    return new Error(this.lastError() || fallback);
+    const error = new Error(this.lastError() || fallback);
+    if (this.exports.last_status) error.status = this.exports.last_status();
+    return error;
   }
 
   alloc(len) {

@@ -30,7 +30,7 @@ test('garbage model bytes', () => {
 });
 
 test('garbage image bytes', () => {
-  assert.throws(() => model.classify(new Uint8Array(4096).fill(0x42)), Error);
+  assert.throws(() => model.classify(new Uint8Array(4096).fill(0x42)), (e) => e.status === 3 && /image/.test(e.message));
   assert.throws(() => model.classify(image.subarray(0, 200)), Error);
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
   assert.throws(() => model.classify(png), Error);
@@ -42,6 +42,7 @@ test('zero lengths and null pointers', () => {
   expectMessage(/alloc/);
   assert.equal(ex.model_load(0, 0), 0);
   expectMessage(/null pointer/);
+  assert.equal(ex.last_status(), 1); // WI_E_INVALID_ARGUMENT
   const ptr = wi.abi.alloc(16);
   assert.equal(ex.model_load(ptr, 0), 0);
   expectMessage(/zero length/);
@@ -113,6 +114,7 @@ test('last_error is cleared by a call that succeeds', () => {
   assert.ok(ex.last_error_len() > 0);
   stillWorks();
   assert.equal(ex.last_error_len(), 0);
+  assert.equal(ex.last_status(), 0);
 });
 
 test('debug exports: debug_spin counts, debug_trap traps (for the sandbox hosts)', async () => {
