@@ -2,8 +2,8 @@
 // onnxruntime-node (1 and 2 threads), onnxruntime-web (wasm SIMD) and TensorFlow.js's wasm
 // backend, on the generated MobileNet V2 1.0 and 1.4 (identical weights in every format).
 //
-//   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 5]
-//        [--runs 30] [--sizes 1.0,1.4] [--only id,id,...] [--build build] [--tolerance 1e-4]
+//   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 8]
+//        [--runs 20] [--sizes 1.0,1.4] [--only id,id,...] [--build build] [--tolerance 1e-4]
 //
 // Every (size, runtime) is one fresh process per round, and the rounds are interleaved
 // (round-robin, the order rotated each round), so load on the shared machine spreads over
@@ -28,8 +28,8 @@ const { values: opts } = parseArgs({
   options: {
     models: { type: 'string', default: join(here, 'models') },
     out: { type: 'string', default: join(here, 'results') },
-    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '5' },
-    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '30' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '8' },
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },

@@ -46,11 +46,13 @@ function modelSection(size, model, results, agreement) {
       lines.push(`| ${results[o].label} | ${peers.map((p) => fmt(ratio(results, o, p, 'median_ms'), 2)).join(' | ')} |`);
     }
   }
-  lines.push('', 'Goals of issue 5 (ratio wasinfer / peer):', '', '| wasinfer | peer | measure | ratio | goal | met |', '|---|---|---|---:|---:|---|');
+  lines.push('', 'Goals of issue 5 (ratio wasinfer / peer; for latency also the ratio of the fastest runs, which other load disturbs least):', '',
+    '| wasinfer | peer | measure | ratio | ratio of min | goal | met |', '|---|---|---|---:|---:|---:|---|');
   for (const [o, p, field, goal] of GOALS) {
     const q = ratio(results, o, p, field);
+    const qMin = field === 'median_ms' ? ratio(results, o, p, 'min_ms') : NaN;
     const met = Number.isFinite(q) ? (q <= goal ? 'yes' : 'no') : 'not measured';
-    lines.push(`| ${o} | ${p} | ${field} | ${fmt(q, 2)} | ≤ ${goal} | ${met} |`);
+    lines.push(`| ${o} | ${p} | ${field} | ${fmt(q, 2)} | ${fmt(qMin, 2)} | ≤ ${goal} | ${met} |`);
   }
   return lines.join('\n');
 }
