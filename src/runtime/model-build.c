@@ -83,7 +83,7 @@ static wi_status create_kernels(wi_model *m, wi_error *err) {
 }
 
 wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_count,
-                         wi_format format, wi_model **out, wi_error *err) {
+                         wi_format format, unsigned flags, wi_model **out, wi_error *err) {
     *out = NULL;
     wi_model *m = calloc(1, sizeof *m);
     if (!m) {
@@ -99,8 +99,8 @@ wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_cou
     wi_status st = wi_pass_topo_sort(g, err);
     if (st == WI_OK) st = wi_pass_fold_constants(g, output, err);
     if (st == WI_OK) st = wi_pass_infer_shapes(g, err);
-    if (st == WI_OK) st = wi_pass_fold_batchnorm(g, output, err);
-    if (st == WI_OK) st = wi_pass_fuse_bias_activation(g, output, err);
+    if (st == WI_OK && !(flags & WI_BUILD_NO_FUSION)) st = wi_pass_fold_batchnorm(g, output, err);
+    if (st == WI_OK && !(flags & WI_BUILD_NO_FUSION)) st = wi_pass_fuse_bias_activation(g, output, err);
     if (st == WI_OK) st = wi_pass_dead_code(g, output, err);
     if (st == WI_OK) st = check_fed(g, input, err);
     if (st == WI_OK) {

@@ -14,9 +14,13 @@ struct wi_model {
     wi_model_stats stats;
 };
 
+/* Build flags: WI_BUILD_NO_FUSION skips batch-norm folding and bias/activation fusion (tests
+ * compare fused and unfused results with it). */
+enum { WI_BUILD_DEFAULT = 0, WI_BUILD_NO_FUSION = 1 };
+
 /* Runs the passes over `g` (taking ownership of it, also on failure), creates the conv
  * kernels, plans memory and computes the stats. `input`/`output` are value ids. */
 wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_count,
-                         wi_format format, wi_model **out, wi_error *err);
+                         wi_format format, unsigned flags, wi_model **out, wi_error *err);
 
 #endif

@@ -273,7 +273,8 @@ wi_status wi_tf_load_graphdef(const void *bytes, size_t len, const wi_model_opti
         wi_graph_free(ctx.graph);
         return st;
     }
-    st = wi_model_build(ctx.graph, input, output, source_count, WI_FORMAT_TF_GRAPHDEF, out, err);
+    st = wi_model_build(ctx.graph, input, output, source_count, WI_FORMAT_TF_GRAPHDEF,
+                        WI_BUILD_DEFAULT, out, err);
     if (st != WI_OK && err && strncmp(err->message, "tf: ", 4) != 0) wi_error_prefix(err, "tf: ");
     return st;
 }
