@@ -3,7 +3,7 @@
 // backend, on the generated MobileNet V2 1.0 and 1.4 (identical weights in every format).
 //
 //   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 8]
-//        [--runs 20] [--sizes 1.0,1.4] [--only id,id,...] [--build build] [--tolerance 1e-4]
+//        [--runs 20] [--warmup 3] [--sizes 1.0,1.4] [--only id,id,...] [--build build] [--tolerance 1e-4]
 //
 // Every (size, runtime) is one fresh process per round, and the rounds are interleaved
 // (round-robin, the order rotated each round), so load on the shared machine spreads over
@@ -30,6 +30,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string', default: join(here, 'results') },
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '8' },
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '3' },
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },
@@ -39,6 +40,7 @@ const { values: opts } = parseArgs({
 });
 const rounds = Number(opts.rounds);
 const runs = Number(opts.runs);
+const warmup = Number(opts.warmup); // untimed runs after the first, the same for everybody
 const tolerance = Number(opts.tolerance); // max |delta| of probabilities between runtimes
 const manifest = JSON.parse(readFileSync(join(opts.models, 'manifest.json'), 'utf8'));
 const inputPath = join(opts.models, manifest.input.file);
@@ -58,7 +60,7 @@ const cliWorks = {};
 function cliBenchWorks(kind, files) {
   if (!(kind in cliWorks)) {
     const argv = kind === 'native' ? [cli] : [node, nodeCli];
-    cliWorks[kind] = existsSync(argv.at(-1)) && !runJson([...argv, 'bench', '--model', files.tf, '--runs', '1', '--json']).error;
+    cliWorks[kind] = existsSync(argv.at(-1)) && !runJson([...argv, 'bench', '--model', files.tf, '--runs', '1', '--warmup', '0', '--json']).error;
     if (!cliWorks[kind]) process.stderr.write(`compare: ${argv.at(-1)} bench --json not usable; timing ${kind} wasinfer with the harness's runner\n`);
   }
   return cliWorks[kind];
@@ -66,15 +68,17 @@ function cliBenchWorks(kind, files) {
 
 // Each runtime: how to time it (argv given model files, threads, runs) and how to dump its
 // output (argv with --dump). `wasinfer: true` marks our rows, the rest are peers.
+const timing = () => ['--runs', String(runs), '--warmup', String(warmup)];
+
 function runtimes() {
   const nativeTimer = (threads) => (files) =>
     cliBenchWorks('native', files)
-      ? [cli, 'bench', '--model', files.tf, '--threads', String(threads), '--runs', String(runs), '--json']
-      : [opts.runner, '--model', files.tf, '--input', inputPath, '--threads', String(threads), '--runs', String(runs)];
+      ? [cli, 'bench', '--model', files.tf, '--threads', String(threads), ...timing(), '--json']
+      : [opts.runner, '--model', files.tf, '--input', inputPath, '--threads', String(threads), ...timing()];
   const nativeDump = (threads) => (files, out) =>
     [opts.runner, '--model', files.tf, '--input', inputPath, '--threads', String(threads), '--runs', '1', '--dump', out];
   const nodePeer = (name, file, threads) => ({
-    time: (files) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), '--runs', String(runs)],
+    time: (files) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), ...timing()],
     dump: (files, out) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), '--runs', '1', '--dump', out],
   });
   return [
@@ -85,7 +89,7 @@ function runtimes() {
     { id: 'wasinfer-wasm', label: 'wasinfer wasm SIMD in Node, 1 thread', wasinfer: true, threads: 1,
       ...nodePeer('wasinfer-wasm', 'tf', 1),
       time: (files) => cliBenchWorks('wasm', files)
-        ? [node, nodeCli, 'bench', '--model', files.tf, '--threads', '1', '--runs', String(runs), '--json']
+        ? [node, nodeCli, 'bench', '--model', files.tf, '--threads', '1', ...timing(), '--json']
         : nodePeer('wasinfer-wasm', 'tf', 1).time(files) },
     { id: 'ort-node-1t', label: 'onnxruntime-node 1.30, 1 thread', threads: 1, ...nodePeer('ort-node', 'onnx', 1) },
     { id: 'ort-node-2t', label: 'onnxruntime-node 1.30, 2 threads', threads: 2, ...nodePeer('ort-node', 'onnx', 2) },
@@ -149,8 +153,9 @@ function aggregate(samples, macs) {
     first_ms: median(ok.map((s) => s.first_ms)),
     median_ms: medianMs,
     p90_ms: pooled ? quantile(pooled, 0.9) : median(ok.map((s) => s.p90_ms)),
-    min_ms: pooled ? pooled[0] : Math.min(...ok.map((s) => s.median_ms)),
-    peak_rss_mb: Math.max(...ok.map((s) => s.peak_rss_mb)),
+    min_ms: pooled ? pooled[0] : Math.min(...ok.map((s) => s.min_ms ?? s.median_ms)),
+    // The wasm CLI reports -1 (the guest cannot see its host's memory): not measured.
+    peak_rss_mb: ok.some((s) => s.peak_rss_mb >= 0) ? Math.max(...ok.map((s) => s.peak_rss_mb)) : NaN,
     gflops: (2 * macs) / (medianMs * 1e6),
     failures: samples.length - ok.length,
   };
@@ -231,11 +236,12 @@ function main() {
   const report = {
     started,
     seconds: Math.round((Date.now() - t0) / 1000),
-    command: `node bench/compare.mjs --rounds ${rounds} --runs ${runs} --sizes ${sizes.join(',')}`,
+    command: `node bench/compare.mjs --rounds ${rounds} --runs ${runs} --warmup ${warmup} --sizes ${sizes.join(',')}`,
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, load_before: loadBefore, load_after: loadSummary() },
     commit: gitCommit(),
     rounds,
     runs_per_process: runs,
+    warmup_per_process: warmup,
     models: Object.fromEntries(sizes.map((s) => [s, { parameters: manifest.models[s].parameters, macs: manifest.models[s].macs }])),
     agreement,
     results,

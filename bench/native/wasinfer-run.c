@@ -3,7 +3,8 @@
  * input file through the public API, prints one JSON line with the same fields as the peer
  * runners (bench/peers/common.mjs) and can dump output 0 for the agreement check.
  *
- *   wasinfer-run --model M.pb --input input_224.f32 [--threads N] [--runs R] [--dump OUT.f32]
+ *   wasinfer-run --model M.pb --input input_224.f32 [--threads N] [--runs R] [--warmup W]
+ *                [--dump OUT.f32]
  *
  * It exists because `wasinfer bench` times its own fixed input, so its output cannot be
  * compared with the peers'. Built by scripts/bench.sh against build/libwasinfer.a.
@@ -59,21 +60,22 @@ static void *read_file(const char *path, size_t *len) {
 
 int main(int argc, char **argv) {
     const char *model_path = NULL, *input_path = NULL, *dump_path = NULL;
-    int threads = 1, runs = 20;
+    int threads = 1, runs = 20, warmup = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--model")) model_path = argv[i + 1];
         else if (!strcmp(argv[i], "--input")) input_path = argv[i + 1];
         else if (!strcmp(argv[i], "--dump")) dump_path = argv[i + 1];
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--warmup")) warmup = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "wasinfer-run: unknown option %s\n", argv[i]);
             return 2;
         }
     }
-    if (!model_path || !input_path || threads < 1 || runs < 1) {
+    if (!model_path || !input_path || threads < 1 || runs < 1 || warmup < 0) {
         fprintf(stderr, "usage: wasinfer-run --model M --input F.f32 [--threads N] [--runs R] "
-                        "[--dump OUT.f32]\n");
+                        "[--warmup W] [--dump OUT.f32]\n");
         return 2;
     }
 
@@ -120,14 +122,14 @@ int main(int argc, char **argv) {
         }
         fclose(f);
     }
-    for (int i = 0; i < runs; i++) {
+    for (int i = 0; i < warmup + runs; i++) {
         t0 = now_ms();
         if (wi_session_set_input(session, 0, input, input_len / sizeof(float)) != WI_OK ||
             wi_session_run(session) != WI_OK) {
             fprintf(stderr, "wasinfer-run: run: %s\n", wi_session_errmsg(session));
             goto done;
         }
-        times[i] = now_ms() - t0;
+        if (i >= warmup) times[i - warmup] = now_ms() - t0;
     }
 
     double *sorted = malloc((size_t)runs * sizeof *sorted);
@@ -137,9 +139,10 @@ int main(int argc, char **argv) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     printf("{\"runtime\":\"wasinfer-native\",\"threads\":%d,\"load_ms\":%.3f,\"first_ms\":%.3f,"
-           "\"median_ms\":%.3f,\"p90_ms\":%.3f,\"peak_rss_mb\":%.3f,\"runs\":%d,\"times_ms\":[",
+           "\"median_ms\":%.3f,\"p90_ms\":%.3f,\"min_ms\":%.3f,\"peak_rss_mb\":%.3f,"
+           "\"runs\":%d,\"warmup\":%d,\"times_ms\":[",
            threads, load_ms, first_ms, quantile(sorted, runs, 0.5), quantile(sorted, runs, 0.9),
-           (double)usage.ru_maxrss / 1024.0, runs);
+           sorted[0], (double)usage.ru_maxrss / 1024.0, runs, warmup);
     for (int i = 0; i < runs; i++) printf("%s%.3f", i ? "," : "", times[i]);
     printf("],\"version\":\"%s\"}\n", WI_VERSION_STRING);
     free(sorted);

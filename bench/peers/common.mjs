@@ -2,11 +2,12 @@
 // one JSON line it prints (the same fields as `wasinfer bench --json`).
 //
 //   node bench/peers/<runner>.mjs --model PATH --input bench/models/input_224.f32
-//        [--threads N] [--runs R] [--dump OUT.f32]
+//        [--threads N] [--runs R] [--warmup W] [--dump OUT.f32]
 //
 // load_ms   model bytes in memory -> session ready (reading the file is not counted)
 // first_ms  the first inference (includes lazy work a runtime defers to it)
-// median_ms, p90_ms over the R runs after the first; times_ms lists them all so the
+// then W untimed warm-up runs (default 0), as `wasinfer bench --warmup W` does
+// median_ms, p90_ms over the R runs after those; times_ms lists them all so the
 //           harness can pool several processes' samples
 // peak_rss_mb the process's peak resident set (getrusage maxrss)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,17 +21,20 @@ export function parseCommandLine() {
       input: { type: 'string' },
       threads: { type: 'string', default: '1' },
       runs: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '0' },
       dump: { type: 'string' },
     },
   });
   if (!values.model || !values.input) {
-    throw new Error('usage: --model PATH --input FILE.f32 [--threads N] [--runs R] [--dump FILE]');
+    throw new Error('usage: --model PATH --input FILE.f32 [--threads N] [--runs R] [--warmup W] [--dump FILE]');
   }
   const threads = Number(values.threads);
   const runs = Number(values.runs);
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`bad --threads ${values.threads}`);
+  const warmup = Number(values.warmup);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`bad --runs ${values.runs}`);
-  return { ...values, threads, runs };
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`bad --warmup ${values.warmup}`);
+  return { ...values, threads, runs, warmup };
 }
 
 // The fixed input, float32 [1, 224, 224, 3] NHWC.
@@ -69,6 +73,7 @@ export async function benchmark(name, args, load, infer, extra = {}) {
   const firstMs = performance.now() - t1;
   if (args.dump) writeFileSync(args.dump, Buffer.from(output.buffer, output.byteOffset, output.byteLength));
 
+  for (let i = 0; i < args.warmup; i++) await infer(session);
   const times = [];
   for (let i = 0; i < args.runs; i++) {
     const t = performance.now();
@@ -85,6 +90,8 @@ export async function benchmark(name, args, load, infer, extra = {}) {
     p90_ms: round3(quantile(sorted, 0.9)),
     peak_rss_mb: round3(process.resourceUsage().maxRSS / 1024),
     runs: args.runs,
+    warmup: args.warmup,
+    min_ms: round3(sorted[0]),
     times_ms: times.map(round3),
     ...extra,
   };
