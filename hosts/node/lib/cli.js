@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findWasm } from './paths.js';
 import { simdSupported } from './simd.js';
-import { loadWasi } from './wasi.js';
+import { loadWasi, wasiImports } from './wasi.js';
 
 function isDirectory(p) {
   try { return statSync(p).isDirectory(); } catch { return false; }
@@ -62,6 +62,6 @@ export async function runCli(args, { wasmPath, simd = 'auto', env = process.env 
     returnOnExit: true,
   });
   const module = await WebAssembly.compile(await readFile(file));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  const instance = await WebAssembly.instantiate(module, wasiImports(wasi));
   return wasi.start(instance);
 }

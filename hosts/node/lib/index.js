@@ -10,7 +10,7 @@ import { Abi } from './abi.js';
 import { Model } from './model.js';
 import { findWasm } from './paths.js';
 import { simdSupported } from './simd.js';
-import { loadWasi } from './wasi.js';
+import { loadWasi, wasiImports } from './wasi.js';
 
 export { simdSupported } from './simd.js';
 export { findWasm } from './paths.js';
@@ -54,7 +54,7 @@ export async function createWasinfer({ wasmPath, simd = 'auto' } = {}) {
   const t2 = performance.now();
   const { WASI } = await loadWasi();
   const wasi = new WASI({ version: 'preview1', args: ['wasinfer'], env: {}, returnOnExit: true });
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  const instance = await WebAssembly.instantiate(module, wasiImports(wasi));
   wasi.initialize(instance);
   const t3 = performance.now();
   return new Wasinfer(instance, {

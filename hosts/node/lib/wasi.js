@@ -17,3 +17,18 @@ export async function loadWasi() {
   }
   return wasiModule;
 }
+
+// The import object for `wasi`, each WASI function wrapped in a plain JS function. Node 20-22
+// call WASI imports from wasm through V8 "fast API calls", which segfault the whole process
+// on x86-64 Linux under some call patterns (nodejs/node#53087; here: loading the 14 MB model
+// in wasinfer-cli.wasm, reproducibly). A JS wrapper makes V8 take the regular call path; the
+// cost is nothing next to an inference (a few dozen WASI calls per run).
+export function wasiImports(wasi) {
+  const imports = wasi.getImportObject();
+  for (const namespace of Object.values(imports)) {
+    for (const [name, fn] of Object.entries(namespace)) {
+      if (typeof fn === 'function') namespace[name] = (...args) => fn(...args);
+    }
+  }
+  return imports;
+}
