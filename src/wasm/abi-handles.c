@@ -231,24 +231,25 @@ static int32_t write_tensor_info(const char *what, const wi_tensor_info *info, u
     return (int32_t)(WI_ABI_INFO_HEADER_BYTES + name_len + 1);
 }
 
-WI_ABI_EXPORT("model_input_info")
-int32_t wi_wasm_model_input_info(int32_t handle, int32_t index, uint32_t out_ptr, int32_t out_capacity) {
+/* model_input_info and model_output_info: the same but for which list of tensors they read. */
+static int32_t tensor_info_export(const char *what,
+                                  wi_status (*get)(const wi_model *, int, wi_tensor_info *),
+                                  int32_t handle, int32_t index, uint32_t out_ptr,
+                                  int32_t out_capacity) {
     wi_abi_clear_error();
     wi_abi_model *m = wi_abi_model_get(handle);
     if (!m) return -1;
     wi_tensor_info info;
-    if (wi_model_input_info(m->model, index, &info) != WI_OK)
-        return wi_abi_fail("model_input_info: no input %d", (int)index);
-    return write_tensor_info("model_input_info: out", &info, out_ptr, out_capacity);
+    if (get(m->model, index, &info) != WI_OK) return wi_abi_fail("%s: no tensor %d", what, (int)index);
+    return write_tensor_info(what, &info, out_ptr, out_capacity);
+}
+
+WI_ABI_EXPORT("model_input_info")
+int32_t wi_wasm_model_input_info(int32_t handle, int32_t index, uint32_t out_ptr, int32_t out_capacity) {
+    return tensor_info_export("model_input_info", wi_model_input_info, handle, index, out_ptr, out_capacity);
 }
 
 WI_ABI_EXPORT("model_output_info")
 int32_t wi_wasm_model_output_info(int32_t handle, int32_t index, uint32_t out_ptr, int32_t out_capacity) {
-    wi_abi_clear_error();
-    wi_abi_model *m = wi_abi_model_get(handle);
-    if (!m) return -1;
-    wi_tensor_info info;
-    if (wi_model_output_info(m->model, index, &info) != WI_OK)
-        return wi_abi_fail("model_output_info: no output %d", (int)index);
-    return write_tensor_info("model_output_info: out", &info, out_ptr, out_capacity);
+    return tensor_info_export("model_output_info", wi_model_output_info, handle, index, out_ptr, out_capacity);
 }
