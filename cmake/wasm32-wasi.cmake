@@ -5,9 +5,9 @@
 # Without --sysroot clang falls back to /usr/include behind any header wasi-libc lacks and
 # silently compiles glibc declarations into the module, so we build a tiny sysroot of
 # symlinks (build-wasm-sysroot/ at the top of the tree, git-ignored) and point clang at it.
-# stb_image lives in /usr/include/stb; it gets its own symlinked include dir for the same
-# reason (adding /usr/include/stb directly is harmless, but nothing else of /usr/include may
-# leak in).
+# CMakeLists.txt adds /usr/include/stb (stb_image.h) as a system include dir: that folder holds
+# only stb's own headers, so it brings nothing else of /usr/include with it (checked with -H:
+# every libc header comes from wasm32-wasi).
 #
 # WI_WASM_SIMD (ON by default) builds with -msimd128; OFF gives the scalar variant.
 set(CMAKE_SYSTEM_NAME WASI)
@@ -30,17 +30,11 @@ endif()
 # The sysroot of symlinks (made once; idempotent; also inside try_compile projects).
 get_filename_component(WI_WASM_SYSROOT "${CMAKE_CURRENT_LIST_DIR}/../build-wasm-sysroot" ABSOLUTE)
 if(NOT EXISTS "${WI_WASM_SYSROOT}/lib/wasm32-wasi")
-  file(MAKE_DIRECTORY "${WI_WASM_SYSROOT}/lib" "${WI_WASM_SYSROOT}/stb")
+  file(MAKE_DIRECTORY "${WI_WASM_SYSROOT}/lib")
   file(CREATE_LINK /usr/include/wasm32-wasi "${WI_WASM_SYSROOT}/include" SYMBOLIC)
   file(CREATE_LINK /usr/lib/wasm32-wasi "${WI_WASM_SYSROOT}/lib/wasm32-wasi" SYMBOLIC)
 endif()
-if(NOT EXISTS "${WI_WASM_SYSROOT}/stb/stb")
-  file(MAKE_DIRECTORY "${WI_WASM_SYSROOT}/stb")
-  file(CREATE_LINK /usr/include/stb "${WI_WASM_SYSROOT}/stb/stb" SYMBOLIC)
-endif()
 set(CMAKE_SYSROOT "${WI_WASM_SYSROOT}")
-# CMakeLists.txt adds this as a SYSTEM include dir for stb_image.h.
-set(WI_STB_INCLUDE_DIR "${WI_WASM_SYSROOT}/stb/stb" CACHE PATH "stb headers (wasm: symlinked)" FORCE)
 
 set(CMAKE_FIND_ROOT_PATH "${WI_WASM_SYSROOT}")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
