@@ -13,7 +13,8 @@ static bool is_conv(const wi_node *n) {
     return n->op == WI_OP_CONV2D || n->op == WI_OP_DEPTHWISE_CONV2D;
 }
 
-/* Every value a live node reads must be a constant, the input, or another node's output. */
+/* Every value a live node reads must be a constant, the input, or another node's output
+ * (another Placeholder is not fed by anyone). */
 static wi_status check_fed(const wi_graph *g, int input, wi_error *err) {
     for (int i = 0; i < g->node_count; i++) {
         const wi_node *n = &g->nodes[i];
@@ -21,9 +22,9 @@ static wi_status check_fed(const wi_graph *g, int input, wi_error *err) {
             const wi_value *v = &g->values[n->inputs[j]];
             if (!v->data && v->producer < 0 && n->inputs[j] != input)
                 return wi_error_set(err, WI_E_NOT_FOUND,
-                                    "node '%s' reads '%s', which is neither a constant, the input, "
-                                    "nor computed by a node",
-                                    n->name, v->name);
+                                    "node '%s' reads '%s', which is neither a constant, the input "
+                                    "'%s', nor computed by a node",
+                                    n->name, v->name, g->values[input].name);
         }
     }
     return WI_OK;
@@ -96,13 +97,15 @@ wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_cou
     m->output = output;
     m->stats.source_node_count = source_node_count;
     g->values[input].is_input = 1;
+    /* dead branches go first, so nothing the output does not need can fail the load */
     wi_status st = wi_pass_topo_sort(g, err);
+    if (st == WI_OK) st = wi_pass_dead_code(g, output, err);
+    if (st == WI_OK) st = check_fed(g, input, err);
     if (st == WI_OK) st = wi_pass_fold_constants(g, output, err);
     if (st == WI_OK) st = wi_pass_infer_shapes(g, err);
     if (st == WI_OK && !(flags & WI_BUILD_NO_FUSION)) st = wi_pass_fold_batchnorm(g, output, err);
     if (st == WI_OK && !(flags & WI_BUILD_NO_FUSION)) st = wi_pass_fuse_bias_activation(g, output, err);
     if (st == WI_OK) st = wi_pass_dead_code(g, output, err);
-    if (st == WI_OK) st = check_fed(g, input, err);
     if (st == WI_OK) {
         compute_stats(m);
         st = create_kernels(m, err);

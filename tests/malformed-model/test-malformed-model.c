@@ -343,6 +343,15 @@ static void test_limits_from_options(void **state) {
     o.input_name = "w"; /* a Const is not an input */
     assert_int_equal(wi_model_load(g.p, g.n, &o, &m, &err), WI_E_UNSUPPORTED);
     free(g.p);
+    /* two Placeholders: naming the one the graph reads works, naming the other explains */
+    build(TWO_PLACEHOLDERS, &g);
+    o.input_name = "x";
+    assert_int_equal(wi_model_load(g.p, g.n, &o, &m, &err), WI_OK);
+    wi_model_free(m);
+    o.input_name = "x2";
+    assert_int_equal(wi_model_load(g.p, g.n, &o, &m, &err), WI_E_NOT_FOUND);
+    assert_non_null(strstr(err.message, "reads 'x'"));
+    free(g.p);
 }
 
 int main(void) {

@@ -234,8 +234,7 @@ static wi_status build_graph(tf_ctx *ctx, int *input, int *output, wi_error *err
         if (strcmp(ctx->nodes[i].op, "Const") == 0) st = make_const(ctx, i, err);
     for (int i = 0; st == WI_OK && i < ctx->count; i++) {
         const char *op = ctx->nodes[i].op;
-        if (strcmp(op, "Placeholder") == 0) st = make_placeholder(ctx, i, err);
-        else if (strcmp(op, "Const") != 0) st = tf_map_node(ctx, i, err);
+        if (strcmp(op, "Placeholder") != 0 && strcmp(op, "Const") != 0) st = tf_map_node(ctx, i, err);
     }
     if (st != WI_OK) return st;
     char *consumed = calloc((size_t)ctx->count, 1);
@@ -251,6 +250,9 @@ static wi_status build_graph(tf_ctx *ctx, int *input, int *output, wi_error *err
     if (st == WI_OK && strcmp(ctx->nodes[*input].op, "Placeholder") != 0)
         st = wi_error_set(err, WI_E_UNSUPPORTED, "tf: input '%s' is a %s, not a Placeholder",
                           ctx->nodes[*input].name, ctx->nodes[*input].op);
+    /* only the chosen Placeholder gets a shape: others (say a training flag) matter only if
+     * the output reads them, which the model builder reports */
+    if (st == WI_OK) st = make_placeholder(ctx, *input, err);
     return st;
 }
 
