@@ -75,6 +75,10 @@ test('out-of-range pointers and lengths', () => {
   assert.equal(ex.run(model.handle, memEnd() - 4, 150528, out, 16), -1);
   expectMessage(/outside linear memory/);
   assert.equal(ex.model_input_info(model.handle, 0, memEnd() + 1, 100), -1);
+  assert.equal(ex.model_input_info(model.handle, 5, out, 64), -1);
+  expectMessage(/no tensor 5/);
+  assert.equal(ex.model_output_info(model.handle, 0, out, 44), -1); // no room for the name
+  expectMessage(/out_capacity 44/);
   // Bad option values.
   assert.equal(ex.classify(model.handle, img, image.length, 5, 7, 0, out, 5), -1);
   expectMessage(/range 7/);

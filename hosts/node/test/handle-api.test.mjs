@@ -1,7 +1,8 @@
 // The handle API through the JS wrapper, on every .pb row of expected.tsv.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
-import { createWasinfer } from '../lib/index.js';
+import { createWasinfer, simdSupported } from '../lib/index.js';
 import { data, expectedRows, labelsFile, rangeFor, tfhubModel, v2Model } from './helpers.mjs';
 
 const labels = data(labelsFile);
@@ -29,6 +30,15 @@ for (const [modelFile, modelRows] of byModel) {
     }
   });
 }
+
+test('createWasinfer picks the build by SIMD feature detection', async () => {
+  assert.equal(simdSupported(), true, 'Node 20 has SIMD128');
+  assert.equal(path.basename(wi.wasmPath), 'wasinfer.wasm');
+  assert.equal(wi.simd, true);
+  const scalar = await createWasinfer({ simd: false });
+  assert.equal(path.basename(scalar.wasmPath), 'wasinfer-scalar.wasm');
+  assert.ok(scalar.timing.compileMs >= 0 && scalar.timing.instantiateMs >= 0);
+});
 
 test('inputs and outputs describe the model', () => {
   const v2 = wi.loadModel(data(v2Model));
