@@ -19,6 +19,8 @@ static wi_status prepare(wi_graph *g, wi_node *n, wi_error *err) {
     if (x->dims[0] != 1)
         return wi_op_fail(err, n, WI_E_UNSUPPORTED, "batch %lld (only batch 1 runs)",
                           (long long)x->dims[0]);
+    if (x->dims[3] <= 0 || w->dims[3] <= 0)
+        return wi_op_fail(err, n, WI_E_MALFORMED, "zero channels");
     if (w->dims[2] != x->dims[3])
         return wi_op_fail(err, n, WI_E_MALFORMED, "filter expects %lld input channels, got %lld",
                           (long long)w->dims[2], (long long)x->dims[3]);

@@ -1,4 +1,5 @@
 /* Reshape to a constant shape with at most one -1 (inferred); 0 is a real zero, as in TF. */
+#include "core/checked.h"
 #include "ops/op.h"
 
 static wi_status prepare(wi_graph *g, wi_node *n, wi_error *err) {
@@ -17,10 +18,8 @@ static wi_status prepare(wi_graph *g, wi_node *n, wi_error *err) {
         } else if (dims[i] < 0) {
             return wi_op_fail(err, n, WI_E_MALFORMED, "bad target dimension %lld", (long long)dims[i]);
         } else {
-            if (dims[i] > total && total > 0)
-                return wi_op_fail(err, n, WI_E_MALFORMED, "target dimension %lld exceeds %lld elements",
-                                  (long long)dims[i], (long long)total);
-            known *= dims[i];
+            if (!wi_mul_i64(known, dims[i], &known) || known > g->max_elements)
+                return wi_op_fail(err, n, WI_E_LIMIT, "target shape has too many elements");
         }
     }
     if (unknown >= 0) {
