@@ -22,12 +22,20 @@ const char *wi_status_string(wi_status status) {
     return "unknown status";
 }
 
-wi_status wi_error_set(wi_error *err, wi_status status, const char *fmt, ...) {
+wi_status wi_error_vset(wi_error *err, wi_status status, const char *prefix, const char *fmt,
+                        va_list ap) {
     if (!err) return status;
     err->status = status;
+    int n = snprintf(err->message, sizeof err->message, "%s", prefix);
+    size_t used = n < 0 ? 0 : (size_t)n < sizeof err->message ? (size_t)n : sizeof err->message - 1;
+    vsnprintf(err->message + used, sizeof err->message - used, fmt, ap);
+    return status;
+}
+
+wi_status wi_error_set(wi_error *err, wi_status status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    wi_error_vset(err, status, "", fmt, ap);
     va_end(ap);
     return status;
 }

@@ -1,8 +1,7 @@
 /* Conv2D and DepthwiseConv2dNative, NHWC with batch 1.
  * Inputs: x [1,H,W,C_in], filter (const) [KH,KW,C_in,C_out] or, depthwise, [KH,KW,C,M], and
  * after bias fusion a const bias [C_out]. The work is done by a wi_conv_kernel created once
- * after the passes (wi_conv_op_create_kernel); a depthwise channel multiplier above 1 has no
- * kernel and runs the direct loop below. */
+ * after the passes (wi_conv_op_create_kernel). */
 #include <math.h>
 #include <stdlib.h>
 #include "core/checked.h"
@@ -72,15 +71,45 @@ void wi_conv_op_geom(const wi_graph *g, const wi_node *n, wi_conv_geom *geom) {
     geom->depthwise = n->op == WI_OP_DEPTHWISE_CONV2D;
 }
 
+/* A depthwise filter [KH,KW,C,M] with M > 1 as the dense [KH,KW,C,C*M] filter of the same
+ * convolution (output channel c*M+m reads only input channel c), as kernels.h asks: the
+ * kernels run multiplier 1 only. Costs C times the work; such models are rare. */
+static wi_status expand_multiplier(const wi_graph *g, const wi_node *n, wi_conv_geom *geom,
+                                   float **dense, wi_error *err) {
+    const wi_value *w = &g->values[n->inputs[1]];
+    const int64_t taps = w->dims[0] * w->dims[1], c_n = w->dims[2], m_n = w->dims[3];
+    int64_t count;
+    if (!wi_mul_i64(taps * c_n, c_n * m_n, &count) || count > g->max_elements)
+        return wi_op_fail(err, n, WI_E_UNSUPPORTED,
+                          "channel multiplier %lld over %lld channels is too large to expand",
+                          (long long)m_n, (long long)c_n);
+    *dense = calloc((size_t)count, sizeof(float));
+    if (!*dense) return wi_op_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory expanding the filter");
+    const float *src = w->data;
+    for (int64_t t = 0; t < taps; t++)
+        for (int64_t c = 0; c < c_n; c++)
+            for (int64_t m = 0; m < m_n; m++)
+                (*dense)[(t * c_n + c) * c_n * m_n + c * m_n + m] = src[(t * c_n + c) * m_n + m];
+    geom->depthwise = 0;
+    return WI_OK;
+}
+
 wi_status wi_conv_op_create_kernel(wi_graph *g, wi_node *n, wi_error *err) {
     wi_conv_params *p = &n->params.conv;
     if (p->kernel) return WI_OK;
-    if (n->op == WI_OP_DEPTHWISE_CONV2D && p->channel_multiplier != 1) return WI_OK;
+    const float *filter = g->values[n->inputs[1]].data;
+    if (!filter) return wi_op_fail(err, n, WI_E_INTERNAL, "filter data is gone");
     wi_conv_geom geom;
     wi_conv_op_geom(g, n, &geom);
+    float *dense = NULL;
+    if (n->op == WI_OP_DEPTHWISE_CONV2D && p->channel_multiplier != 1) {
+        wi_status st = expand_multiplier(g, n, &geom, &dense, err);
+        if (st != WI_OK) return st;
+        filter = dense;
+    }
     const float *bias = n->input_count > 2 ? g->values[n->inputs[2]].data : NULL;
-    wi_status st = wi_conv_kernel_create(&geom, g->values[n->inputs[1]].data, bias, p->act_min,
-                                         p->act_max, &p->kernel);
+    wi_status st = wi_conv_kernel_create(&geom, filter, bias, p->act_min, p->act_max, &p->kernel);
+    free(dense);
     if (st != WI_OK) return wi_op_fail(err, n, st, "cannot create the convolution kernel");
     return WI_OK;
 }
@@ -91,43 +120,10 @@ int64_t wi_conv_op_macs(const wi_graph *g, const wi_node *n) {
     return wi_value_elements(y) * per_output;
 }
 
-/* Depthwise with channel multiplier M: output channel c*M+m reads input channel c. */
-static void depthwise_multiplier(const wi_conv_geom *g, int mult, const float *in,
-                                 const float *filter, const float *bias, float lo, float hi,
-                                 float *out) {
-    for (int oy = 0; oy < g->out_h; oy++)
-        for (int ox = 0; ox < g->out_w; ox++) {
-            float *o = out + ((size_t)oy * g->out_w + ox) * g->out_c;
-            for (int oc = 0; oc < g->out_c; oc++) o[oc] = bias ? bias[oc] : 0.0f;
-            for (int ky = 0; ky < g->kernel_h; ky++) {
-                int iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
-                if (iy < 0 || iy >= g->in_h) continue;
-                for (int kx = 0; kx < g->kernel_w; kx++) {
-                    int ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
-                    if (ix < 0 || ix >= g->in_w) continue;
-                    const float *i = in + ((size_t)iy * g->in_w + ix) * g->in_c;
-                    const float *w = filter + ((size_t)ky * g->kernel_w + kx) * g->out_c;
-                    for (int oc = 0; oc < g->out_c; oc++) o[oc] += i[oc / mult] * w[oc];
-                }
-            }
-            for (int oc = 0; oc < g->out_c; oc++) o[oc] = o[oc] < lo ? lo : (o[oc] > hi ? hi : o[oc]);
-        }
-}
-
 static wi_status eval(const wi_graph *g, const wi_node *n, const wi_exec *x) {
-    const wi_conv_params *p = &n->params.conv;
-    const float *in = x->data[n->inputs[0]];
-    float *out = x->data[n->output];
-    if (p->kernel) {
-        wi_conv_kernel_run(p->kernel, in, out, x->scratch, x->pool);
-        return WI_OK;
-    }
-    if (n->op != WI_OP_DEPTHWISE_CONV2D) return WI_E_INTERNAL; /* kernel missing */
-    wi_conv_geom geom;
-    wi_conv_op_geom(g, n, &geom);
-    const float *bias = n->input_count > 2 ? x->data[n->inputs[2]] : NULL;
-    depthwise_multiplier(&geom, p->channel_multiplier, in, x->data[n->inputs[1]], bias,
-                         p->act_min, p->act_max, out);
+    const wi_conv_kernel *kernel = n->params.conv.kernel;
+    if (!kernel) return WI_E_INTERNAL; /* created by the model builder after the passes */
+    wi_conv_kernel_run(kernel, x->data[n->inputs[0]], x->data[n->output], x->scratch, x->pool);
     return WI_OK;
 }
 

@@ -7,13 +7,13 @@
 #include "ops/op.h"
 
 wi_status wi_op_fail(wi_error *err, const wi_node *n, wi_status status, const char *fmt, ...) {
-    if (!err) return status;
-    char msg[WI_ERROR_MESSAGE_MAX];
+    char prefix[WI_ERROR_MESSAGE_MAX];
+    snprintf(prefix, sizeof prefix, "node '%s' (%s): ", n->name, n->origin);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    wi_error_vset(err, status, prefix, fmt, ap);
     va_end(ap);
-    return wi_error_set(err, status, "node '%s' (%s): %s", n->name, n->origin, msg);
+    return status;
 }
 
 wi_status wi_op_want_float(wi_graph *g, const wi_node *n, int i, int rank, wi_error *err) {

@@ -65,7 +65,6 @@ static wi_status create_kernels(wi_model *m, wi_error *err) {
         if (!is_conv(n)) continue;
         wi_status st = wi_conv_op_create_kernel(g, n, err);
         if (st != WI_OK) return st;
-        if (!n->params.conv.kernel) continue;
         size_t scratch = wi_conv_kernel_scratch_bytes(n->params.conv.kernel);
         if (scratch > m->scratch_bytes) m->scratch_bytes = scratch;
         m->stats.weight_bytes += wi_conv_kernel_weight_bytes(n->params.conv.kernel);

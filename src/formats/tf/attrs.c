@@ -5,13 +5,13 @@
 #include "formats/tf/tf.h"
 
 wi_status tf_fail(wi_error *err, const tf_node *n, wi_status st, const char *fmt, ...) {
-    if (!err) return st;
-    char msg[WI_ERROR_MESSAGE_MAX];
+    char prefix[WI_ERROR_MESSAGE_MAX];
+    snprintf(prefix, sizeof prefix, "tf: node '%s': ", n->name);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    wi_error_vset(err, st, prefix, fmt, ap);
     va_end(ap);
-    return wi_error_set(err, st, "tf: node '%s': %s", n->name, msg);
+    return st;
 }
 
 static const tf_attr *find(const tf_node *n, const char *key) {
