@@ -171,6 +171,11 @@ wi_status wi_wasm_engine_create(const wi_wasm_engine_options *options, wi_wasm_e
     if (!e) return wi_host_error(err, WI_E_OUT_OF_MEMORY, "wasm engine: out of memory");
     wasm_config_t *config = wasm_config_new();
     if (options->epoch_interruption) wasmtime_config_epoch_interruption_set(config, true);
+    /* WASINFER_WASMTIME_PROFILE=perfmap: /tmp/perf-<pid>.map names the JIT code for `perf`. */
+    const char *profile = getenv("WASINFER_WASMTIME_PROFILE");
+    if (profile && !strcmp(profile, "perfmap")) {
+        wasmtime_config_profiler_set(config, WASMTIME_PROFILING_STRATEGY_PERFMAP);
+    }
     e->engine = wasm_engine_new_with_config(config); /* takes the config */
     wi_status st = WI_E_INTERNAL;
     if (!e->engine) {
