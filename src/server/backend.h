@@ -50,4 +50,8 @@ extern const wi_backend_vtable wi_backend_native; /* src/server/backend-native.c
 extern const wi_backend_vtable wi_backend_wasm;   /* src/server/backend-wasm.c (Wasmtime) */
 #endif
 
+/* The backend called `name` ("native", "wasm"); NULL with a message in `msg` when it does not
+ * exist or is not compiled in ("wasm backend not built"). src/server/backend-select.c */
+const wi_backend_vtable *wi_backend_by_name(const char *name, char *msg, size_t msg_size);
+
 #endif
