@@ -33,6 +33,7 @@
 #define WI_WASM_TICK_MS 1.0
 #define WI_WASM_DEFAULT_BUDGET_MS 10000.0
 #define WI_WASM_DEFAULT_MAX_MEMORY ((size_t)1 << 30)
+#define WI_WASM_REGROW_SLACK ((uint64_t)64 << 20) /* growth kept before a worker is rebuilt */
 
 struct wi_backend {
     wi_wasm_engine *engine;
@@ -201,6 +202,13 @@ static wi_status wasm_classify(wi_backend_worker *w, const void *image, size_t i
         timing->infer_ms = wi_host_now_ms() - t0;
     }
     if (st == WI_E_TRAP || st == WI_E_TIMEOUT) return recover(w, st, err);
+    /* Linear memory never shrinks: after a large image the worker would hold the grown memory
+     * for good. A rebuild from the snapshot costs microseconds and gives it back. */
+    if (w->guest && wi_guest_memory_size(w->guest) >
+                        wi_guest_snapshot_bytes(w->backend->snapshot) + WI_WASM_REGROW_SLACK) {
+        wi_error ignored;
+        rebuild(w, &ignored);
+    }
     return st;
 }
 
