@@ -9,7 +9,9 @@
 # only stb's own headers, so it brings nothing else of /usr/include with it (checked with -H:
 # every libc header comes from wasm32-wasi).
 #
-# WI_WASM_SIMD (ON by default) builds with -msimd128; OFF gives the scalar variant.
+# WI_WASM_SIMD (ON by default) builds with -msimd128; OFF gives the scalar variant. It seeds the
+# initial C flags, so it takes effect in a fresh build directory (scripts/build-wasm.sh uses
+# build-wasm-simd/ and build-wasm-scalar/).
 set(CMAKE_SYSTEM_NAME WASI)
 set(CMAKE_SYSTEM_VERSION 1)
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
