@@ -12,7 +12,7 @@
 // differ from onnxruntime-node's by more than --tolerance or its top-1 differs). Writes
 // results.json, results.md and latency.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ const { values: opts } = parseArgs({
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },
-    tolerance: { type: 'string', default: '1e-4' },
+    tolerance: { type: 'string', default: process.env.BENCH_TOLERANCE ?? '1e-4' },
     runner: { type: 'string', default: process.env.BENCH_RUNNER ?? join(root, 'build-bench', 'wasinfer-run') },
   },
 });
@@ -98,21 +98,52 @@ function runtimes() {
   ].filter((r) => !opts.only || opts.only.split(',').includes(r.id));
 }
 
-// Runs argv; returns the last JSON line of stdout, or {error}.
+// GNU time measures every child's peak RSS from outside (getrusage of the waited-for child),
+// the same way for every runtime, including the wasm CLI, which cannot see its host's memory.
+const gnuTime = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+const rssFile = join(os.tmpdir(), `wasinfer-bench-rss-${process.pid}`);
+
+// Runs argv; returns {status, stdout, stderr, error, rss_mb} (rss_mb NaN without GNU time).
+function spawnMeasured(argv) {
+  const full = gnuTime ? [gnuTime, '-f', '%M', '-o', rssFile, ...argv] : argv;
+  const r = spawnSync(full[0], full.slice(1), { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  let rss = NaN;
+  if (gnuTime && existsSync(rssFile)) {
+    const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
+    if (Number.isFinite(kb) && kb > 0) rss = kb / 1024;
+    rmSync(rssFile, { force: true });
+  }
+  return { ...r, rss_mb: rss };
+}
+
+// Runs argv; returns its last JSON line of stdout (with external_rss_mb), or {error}.
 function runJson(argv) {
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnMeasured(argv);
   const line = (r.stdout || '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
   if (r.status !== 0 || !line) {
     // The first line of a Node error is its message; a C program's last line is.
-    const errLines = (r.stderr || '').trim().split('\n').filter(Boolean);
+    const errLines = (r.stderr || '').trim().split('\n').filter((l) => l && !/^Command exited with/.test(l));
     const why = r.error?.message ?? errLines.find((l) => /Error\b/.test(l)) ?? errLines.at(-1) ?? `exit ${r.status ?? r.signal}`;
     return { error: why.trim().slice(0, 300) };
   }
   try {
-    return JSON.parse(line);
+    return { ...JSON.parse(line), external_rss_mb: r.rss_mb };
   } catch {
     return { error: `unparsable output: ${line.slice(0, 200)}` };
   }
+}
+
+// Peak RSS of `wasinfer classify` on one image (issue 5's memory goal), NaN when it cannot run.
+function classifyRss(files) {
+  const image = join(resolve(root, process.env.WASINFER_DATA ?? '../shared/data'), 'images', 'grace_hopper.jpg');
+  if (!existsSync(cli) || !existsSync(image) || !gnuTime) return NaN;
+  const r = spawnMeasured([cli, 'classify', '--model', files.tf, image]);
+  return r.status === 0 ? r.rss_mb : NaN;
+}
+
+// {tf, onnx, tfjs} -> absolute paths of one size's generated files.
+function modelFiles(size) {
+  return Object.fromEntries(Object.entries(manifest.models[size].files).map(([k, v]) => [k, join(opts.models, v)]));
 }
 
 function readF32(path) {
@@ -141,6 +172,13 @@ function gitCommit() {
 
 const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
 
+function peakRss(samples) {
+  const external = samples.map((s) => s.external_rss_mb).filter(Number.isFinite);
+  if (external.length) return Math.max(...external);
+  const own = samples.map((s) => s.peak_rss_mb).filter((x) => x >= 0);
+  return own.length ? Math.max(...own) : NaN;
+}
+
 function aggregate(samples, macs) {
   const ok = samples.filter((s) => !s.error);
   if (!ok.length) return { error: samples.find((s) => s.error)?.error ?? 'no samples' };
@@ -154,8 +192,10 @@ function aggregate(samples, macs) {
     median_ms: medianMs,
     p90_ms: pooled ? quantile(pooled, 0.9) : median(ok.map((s) => s.p90_ms)),
     min_ms: pooled ? pooled[0] : Math.min(...ok.map((s) => s.min_ms ?? s.median_ms)),
-    // The wasm CLI reports -1 (the guest cannot see its host's memory): not measured.
-    peak_rss_mb: ok.some((s) => s.peak_rss_mb >= 0) ? Math.max(...ok.map((s) => s.peak_rss_mb)) : NaN,
+    // Measured from outside when GNU time is there; else as the runner reports it (the wasm
+    // CLI reports -1: the guest cannot see its host's memory).
+    peak_rss_mb: peakRss(ok),
+    self_reported_rss_mb: Math.max(...ok.map((s) => s.peak_rss_mb)),
     gflops: (2 * macs) / (medianMs * 1e6),
     failures: samples.length - ok.length,
   };
@@ -173,7 +213,7 @@ function main() {
   const agreement = {};
   const usable = {};
   for (const size of sizes) {
-    const files = Object.fromEntries(Object.entries(manifest.models[size].files).map(([k, v]) => [k, join(opts.models, v)]));
+    const files = modelFiles(size);
     agreement[size] = {};
     usable[size] = [];
     for (const rt of list) {
@@ -233,6 +273,11 @@ function main() {
     }
   }
 
+  const classify = Object.fromEntries(sizes.map((size) => [size, {
+    peak_rss_mb: classifyRss(modelFiles(size)),
+    command: 'wasinfer classify --model M.pb grace_hopper.jpg',
+  }]));
+
   const report = {
     started,
     seconds: Math.round((Date.now() - t0) / 1000),
@@ -244,6 +289,8 @@ function main() {
     warmup_per_process: warmup,
     models: Object.fromEntries(sizes.map((s) => [s, { parameters: manifest.models[s].parameters, macs: manifest.models[s].macs }])),
     agreement,
+    classify,
+    rss_measured_by: gnuTime ? 'GNU time (%M) around each process' : 'each runner (getrusage)',
     results,
   };
   mkdirSync(opts.out, { recursive: true });

@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   libcmocka-dev                                         # C unit-test framework
   wrk curl                                              # load benchmark, tests' HTTP client
   nodejs                                                # Node host (node:wasi, node --test)
+  time                                                  # make bench: each runtime's peak RSS, from outside
 )
 
 missing=()

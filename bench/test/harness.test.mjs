@@ -31,6 +31,7 @@ function syntheticReport() {
     rounds: 2, runs_per_process: 5,
     machine: { cpu: 'test cpu', cores: 2, node: 'v20', load_before: { one: 1, five: 1, fifteen: 1 }, load_after: { one: 1, five: 1, fifteen: 1 } },
     models: { '1.4': { parameters: 6062633, macs: 582197616 } },
+    classify: { '1.4': { peak_rss_mb: 30 } },
     agreement: { '1.4': { 'ort-node-1t': { max_abs_delta: 0, top1: 5, top1_matches: true }, 'wasinfer-native-1t': { max_abs_delta: 2e-6, top1: 5, top1_matches: true } } },
     results: {
       '1.4': {
@@ -48,7 +49,7 @@ test('ratios and goals', () => {
   const r = syntheticReport().results['1.4'];
   assert.ok(Math.abs(ratio(r, 'wasinfer-native-1t', 'ort-node-1t', 'median_ms') - 10 / 14) < 1e-12);
   assert.ok(Number.isNaN(ratio(r, 'wasinfer-native-2t', 'ort-node-2t', 'median_ms')));
-  assert.equal(GOALS.length, 5);
+  assert.equal(GOALS.length, 6);
 });
 
 test('markdown report: rows, ratios, goals met and not met, errors escaped', () => {
@@ -58,6 +59,7 @@ test('markdown report: rows, ratios, goals met and not met, errors escaped', () 
   assert.match(md, /\| wasinfer-wasm \| tfjs-wasm \| median_ms \| 0\.83 \| 0\.83 \| ≤ 0\.75 \| no \|/);
   assert.match(md, /\| wasinfer-native-1t \| ort-node-1t \| load_ms \| 0\.20 \| – \| ≤ 0\.25 \| yes \|/);
   assert.match(md, /\| wasinfer-native-2t \| ort-node-2t \| median_ms \| – \| – \| ≤ 0\.9 \| not measured \|/);
+  assert.match(md, /\| wasinfer-classify \| ort-node-1t \| peak_rss_mb \| 0\.30 \| – \| ≤ 0\.5 \| yes \|/);
   assert.match(md, /not run: boom \/ crashed/);
   assert.match(md, /2\.0e-6/);
 });
