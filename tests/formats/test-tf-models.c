@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include "formats/test-data.h"
 #include "wasinfer.h"
@@ -137,6 +138,37 @@ static void test_v2_runs_to_probabilities(void **state) {
     wi_model_free(m);
 }
 
+/* One model, two threads, a session each: the model is shared read-only. */
+typedef struct worker { const wi_model *m; float out[1001]; int ok; } worker;
+static void *work(void *arg) {
+    worker *w = arg;
+    wi_session *s = NULL;
+    if (wi_session_create(w->m, NULL, &s, NULL) != WI_OK) return NULL;
+    size_t n;
+    float *in = wi_session_input_buffer(s, 0, &n);
+    fill_input(in, n);
+    for (int r = 0; r < 3; r++) {
+        if (wi_session_run(s) != WI_OK) break;
+        const float *out = wi_session_output(s, 0, &n);
+        if (r > 0 && memcmp(w->out, out, sizeof w->out) != 0) break;
+        memcpy(w->out, out, sizeof w->out);
+        w->ok = r == 2;
+    }
+    wi_session_free(s);
+    return NULL;
+}
+
+static void test_model_shared_by_threads(void **state) {
+    wi_model *m = load(V1, NULL);
+    worker w[2] = {{m, {0}, 0}, {m, {0}, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    assert_true(w[0].ok && w[1].ok);
+    assert_memory_equal(w[0].out, w[1].out, sizeof w[0].out);
+    wi_model_free(m);
+}
+
 static void test_set_input_checks_count(void **state) {
     wi_model *m = load(V1, NULL);
     wi_session *s = NULL;
@@ -238,6 +270,7 @@ int main(void) {
         cmocka_unit_test(test_v2_info_and_stats),
         cmocka_unit_test(test_v2_runs_to_probabilities),
         cmocka_unit_test(test_set_input_checks_count),
+        cmocka_unit_test(test_model_shared_by_threads),
         cmocka_unit_test(test_v1_stats),
         cmocka_unit_test(test_hub_logits_unknown_batch),
         cmocka_unit_test(test_named_input_output),
