@@ -179,19 +179,21 @@ function peakRss(samples) {
   return own.length ? Math.max(...own) : NaN;
 }
 
+// Every row is summarised the same way, whatever its runner reports (the CLIs give only
+// their summary): the median over processes of each process's median and p90, the fastest
+// run of all, the median load and first inference, the largest peak RSS.
 function aggregate(samples, macs) {
   const ok = samples.filter((s) => !s.error);
   if (!ok.length) return { error: samples.find((s) => s.error)?.error ?? 'no samples' };
-  const pooled = ok.every((s) => Array.isArray(s.times_ms)) ? ok.flatMap((s) => s.times_ms).sort((a, b) => a - b) : null;
-  const medianMs = pooled ? quantile(pooled, 0.5) : median(ok.map((s) => s.median_ms));
+  const medianMs = median(ok.map((s) => s.median_ms));
   return {
     processes: ok.length,
-    samples: pooled ? pooled.length : ok.length * runs,
     load_ms: median(ok.map((s) => s.load_ms)),
     first_ms: median(ok.map((s) => s.first_ms)),
     median_ms: medianMs,
-    p90_ms: pooled ? quantile(pooled, 0.9) : median(ok.map((s) => s.p90_ms)),
-    min_ms: pooled ? pooled[0] : Math.min(...ok.map((s) => s.min_ms ?? s.median_ms)),
+    p90_ms: median(ok.map((s) => s.p90_ms)),
+    min_ms: Math.min(...ok.map((s) => s.min_ms ?? s.median_ms)),
+    process_medians_ms: ok.map((s) => s.median_ms),
     // Measured from outside when GNU time is there; else as the runner reports it (the wasm
     // CLI reports -1: the guest cannot see its host's memory).
     peak_rss_mb: peakRss(ok),
