@@ -37,9 +37,12 @@ wi_status wi_conv_absorb(wi_graph *g, int conv, int absorbed, const float *scale
     int new_filter = filter_id, new_bias = c->input_count > 2 ? c->inputs[2] : -1;
     if (scale) {
         const wi_value *f = &g->values[filter_id];
-        wi_status st = wi_graph_add_const(g, f->name, f->dtype, f->rank, f->dims, f->data,
-                                          &new_filter, err);
-        if (st != WI_OK) return st;
+        /* a filter only this conv reads is scaled in place; a shared one is copied first */
+        if (f->uses != 1) {
+            wi_status st = wi_graph_add_const(g, f->name, f->dtype, f->rank, f->dims, f->data,
+                                              &new_filter, err);
+            if (st != WI_OK) return st;
+        }
         /* both filter layouts end in the output channel: [KH,KW,Cin,Cout] and [KH,KW,C,M]
          * (depthwise output channel c*M+m is the flat index of the last two dims) */
         float *w = g->values[new_filter].data;

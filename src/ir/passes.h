@@ -51,7 +51,8 @@ int wi_conv_producer(const wi_graph *g, int vid, int output);
 bool wi_per_channel_const(const wi_value *v, int64_t channels, int max_rank, float *out);
 
 /* Makes convolution `conv` compute  conv(x) * scale + shift  (either may be NULL) and take
- * over the output of `absorbed`, which dies. Appends `label` to the conv's label. */
+ * over the output of `absorbed`, which dies. Appends `label` to the conv's label. Needs fresh
+ * uses (a filter read only by this conv is scaled in place). */
 wi_status wi_conv_absorb(wi_graph *g, int conv, int absorbed, const float *scale,
                          const float *shift, const char *label, wi_error *err);
 

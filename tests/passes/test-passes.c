@@ -148,6 +148,35 @@ static void test_no_unsafe_fusion(void **state) {
                               "Mul 'mul' (relu[1,6,5,4], scale[4]*) -> mul[1,6,5,4]\n");
 }
 
+/* Two convolutions share one filter constant, each with its own batch norm: folding one
+ * must not change the other's filter. */
+static int shared_filter(wi_graph *g, int in) {
+    int64_t wd[4] = {3, 3, CI, CO};
+    float *w = og_rand_buf(9 * CI * CO, -1, 1);
+    int wid = og_const(g, "w", WI_DTYPE_FLOAT32, 4, wd, w);
+    free(w);
+    wi_op_params p = og_conv_params(1, 1, 1, 1, WI_PAD_SAME);
+    int outs[2];
+    for (int k = 0; k < 2; k++) {
+        int ins[2] = {in, wid};
+        int y = og_node(g, WI_OP_CONV2D, k ? "conv_b" : "conv_a", ins, 2, &p);
+        int bn[5] = {y, channel_const(g, "gamma", CO, 0.5f, 2), channel_const(g, "beta", CO, -1, 1),
+                     channel_const(g, "mean", CO, -1, 1), channel_const(g, "var", CO, 0.1f, 2)};
+        wi_op_params q;
+        memset(&q, 0, sizeof q);
+        q.batchnorm.epsilon = 0.001f;
+        outs[k] = og_node(g, WI_OP_BATCHNORM, k ? "bn_b" : "bn_a", bn, 5, &q);
+    }
+    return og_node(g, WI_OP_SUB, "diff", outs, 2, NULL);
+}
+
+static void test_shared_filter(void **state) {
+    char dump[1024], plain[1024];
+    run_both(shared_filter, dump, sizeof dump, plain, sizeof plain);
+    assert_non_null(strstr(dump, "Conv2D+BatchNorm 'conv_a'"));
+    assert_non_null(strstr(dump, "Conv2D+BatchNorm 'conv_b'"));
+}
+
 static void test_topo_order_and_identity(void **state) {
     /* nodes added consumer-first; Identity chains vanish; a dead branch is dropped */
     const int64_t xd[2] = {2, 3};
@@ -249,6 +278,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_batchnorm),       cmocka_unit_test(test_fold_mul_add),
         cmocka_unit_test(test_fuse_bias_relu),       cmocka_unit_test(test_no_unsafe_fusion),
+        cmocka_unit_test(test_shared_filter),
         cmocka_unit_test(test_topo_order_and_identity), cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_memory_reuse),         cmocka_unit_test(test_plan_has_no_conflicts),
     };
