@@ -1,9 +1,36 @@
 # Kernel sources and their per-file ISA flags (XNNPACK style: only the files for one ISA get
-# that ISA's -m flags, so the rest of the binary runs on any x86-64).
-file(GLOB WI_KERNEL_SOURCES CONFIGURE_DEPENDS src/kernels/*.c src/kernels/ref/*.c)
+# that ISA's -m flags, so the rest of the binary runs on any x86-64; the ISA is chosen at
+# startup from CPUID, see src/kernels/isa-select.c).
+file(GLOB WI_KERNEL_SOURCES CONFIGURE_DEPENDS
+     src/kernels/*.c src/kernels/ref/*.c src/kernels/generic/*.c)
 # The serial thread-pool stand-in is for builds without threads.
 if(NOT WI_WASM AND EXISTS "${CMAKE_SOURCE_DIR}/src/kernels/threadpool-pthreads.c")
   list(FILTER WI_KERNEL_SOURCES EXCLUDE REGEX "threadpool-serial\\.c$")
 elseif(EXISTS "${CMAKE_SOURCE_DIR}/src/kernels/threadpool-pthreads.c")
   list(FILTER WI_KERNEL_SOURCES EXCLUDE REGEX "threadpool-pthreads\\.c$")
+endif()
+
+# x86 kernels: natively on x86 only, never in the wasm build.
+if(NOT WI_WASM AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i.86)$")
+  file(GLOB WI_KERNEL_X86_AVX2 CONFIGURE_DEPENDS src/kernels/x86/*avx2*.c)
+  file(GLOB WI_KERNEL_X86_AVX512 CONFIGURE_DEPENDS src/kernels/x86/*avx512*.c)
+  set_source_files_properties(${WI_KERNEL_X86_AVX2} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+  set_source_files_properties(${WI_KERNEL_X86_AVX512} PROPERTIES COMPILE_OPTIONS
+                              "-mavx512f;-mavx512vl;-mavx2;-mfma")
+  list(APPEND WI_KERNEL_SOURCES ${WI_KERNEL_X86_AVX2} ${WI_KERNEL_X86_AVX512})
+  set_source_files_properties(${CMAKE_SOURCE_DIR}/src/kernels/isa-select.c
+                              PROPERTIES COMPILE_DEFINITIONS WI_KERNELS_X86=1)
+endif()
+
+# wasm-only kernels (relaxed SIMD etc.) live in src/kernels/wasm/ and are built only there.
+if(WI_WASM)
+  file(GLOB WI_KERNEL_WASM CONFIGURE_DEPENDS src/kernels/wasm/*.c)
+  list(APPEND WI_KERNEL_SOURCES ${WI_KERNEL_WASM})
+endif()
+
+# Kernel micro-benchmark (not a test): build-*/bench-kernels.
+if(NOT WI_WASM AND EXISTS "${CMAKE_SOURCE_DIR}/bench/kernels/bench-kernels.c")
+  add_executable(bench-kernels bench/kernels/bench-kernels.c)
+  target_include_directories(bench-kernels PRIVATE src src/kernels)
+  target_link_libraries(bench-kernels PRIVATE wasinfer)
 endif()

@@ -1,58 +1,332 @@
-/* wi_conv_kernel: for now every convolution runs the scalar reference kernels.
- * Fast per-ISA kernels plug in here (see kernels.h). */
+/*
+ * wi_conv_kernel: picks an algorithm per convolution at create time, packs the weights for
+ * the chosen ISA's microkernels, and splits the work across the thread pool at run time.
+ *
+ *   path            when                                    how
+ *   GEMM_1X1        1x1, stride 1, no padding               GEMM straight on the NHWC input
+ *   IM2COL_GEMM     any other dense conv (the first 3x3)    im2col per row chunk + GEMM
+ *   DW3X3           depthwise 3x3, dilation 1, pads >= 0    row kernel, zero row for padding
+ *   REF             ISA "ref", and everything else          the scalar reference, by row chunk
+ */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
+#include "ukernels.h"
+
+enum conv_path { PATH_REF, PATH_GEMM_1X1, PATH_IM2COL_GEMM, PATH_DW3X3 };
+
+/* Weight bytes of one column block, sized to stay in L2 while rows stream past it. */
+enum { WI_GEMM_BLOCK_BYTES = 256 * 1024 };
+/* Work items per thread: enough for the dynamic claiming to balance uneven items. */
+enum { WI_ITEMS_PER_THREAD = 4 };
+/* im2col larger than this falls back to the reference kernel rather than planning a huge
+ * scratch buffer. */
+#define WI_IM2COL_MAX_BYTES ((size_t)256 << 20)
+/* Output pixels im2col'd at a time: their rows (up to a few hundred KB) stay in L2. */
+enum { WI_IM2COL_CHUNK_ROWS = 512 };
 
 struct wi_conv_kernel {
     wi_conv_geom geom;
-    float *filter; /* copy of the filter in the reference layout */
-    float *bias;   /* [out_c], never NULL */
+    enum conv_path path;
+    wi_isa isa;
+    const wi_f32_ukernels *uk; /* NULL for PATH_REF */
     float act_min, act_max;
-    size_t filter_count;
+    float *filter, *bias;   /* PATH_REF: copies in the reference layout (bias never NULL) */
+    float *packed;          /* fast paths: weights packed for uk (64-byte aligned) */
+    size_t packed_floats;
+    float *zero_row;        /* PATH_DW3X3: in_w * in_c zeros standing in for padding rows */
+    size_t gemm_k;          /* GEMM depth: in_c, or kh*kw*in_c for im2col */
+    size_t scratch_bytes;
 };
 
-wi_status wi_conv_kernel_create(const wi_conv_geom *geom, const float *filter, const float *bias,
-                                float act_min, float act_max, wi_conv_kernel **out) {
+static size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
+
+static int geom_valid(const wi_conv_geom *g) {
+    if (g->in_h <= 0 || g->in_w <= 0 || g->in_c <= 0 || g->out_h <= 0 || g->out_w <= 0 ||
+        g->out_c <= 0 || g->kernel_h <= 0 || g->kernel_w <= 0 || g->stride_h <= 0 ||
+        g->stride_w <= 0 || g->dilation_h <= 0 || g->dilation_w <= 0)
+        return 0;
+    if (g->depthwise && g->out_c != g->in_c) return 0;
+    return 1;
+}
+
+static enum conv_path choose_path(const wi_conv_geom *g, const wi_f32_ukernels *uk) {
+    if (!uk || g->pad_top < 0 || g->pad_left < 0) return PATH_REF;
+    if (g->depthwise) {
+        if (g->kernel_h == 3 && g->kernel_w == 3 && g->dilation_h == 1 && g->dilation_w == 1)
+            return PATH_DW3X3;
+        return PATH_REF;
+    }
+    if (g->kernel_h == 1 && g->kernel_w == 1 && g->stride_h == 1 && g->stride_w == 1 &&
+        g->pad_top == 0 && g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w)
+        return PATH_GEMM_1X1;
+    size_t k = (size_t)g->kernel_h * g->kernel_w * g->in_c;
+    size_t m = (size_t)g->out_h * g->out_w;
+    if (k > WI_IM2COL_MAX_BYTES / sizeof(float) / m) return PATH_REF;
+    return PATH_IM2COL_GEMM;
+}
+
+static float *alloc_floats(size_t count) {
+    size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+    return aligned_alloc(64, bytes ? bytes : 64);
+}
+
+/* HWIO [K][N] + bias -> panels of NR columns: [NR bias][K][NR], zero-padded. */
+static void pack_gemm(const float *filter, const float *bias, size_t k_n, size_t n, size_t nr,
+                      float *out) {
+    for (size_t p0 = 0; p0 < n; p0 += nr) {
+        for (size_t j = 0; j < nr; j++) *out++ = (p0 + j < n && bias) ? bias[p0 + j] : 0.0f;
+        for (size_t k = 0; k < k_n; k++)
+            for (size_t j = 0; j < nr; j++)
+                *out++ = p0 + j < n ? filter[k * n + p0 + j] : 0.0f;
+    }
+}
+
+/* HWC [9][C] + bias -> tiles of CT channels: [CT bias][9][CT], zero-padded. */
+static void pack_dw3x3(const float *filter, const float *bias, size_t c_n, size_t ct,
+                       float *out) {
+    for (size_t c0 = 0; c0 < c_n; c0 += ct) {
+        for (size_t j = 0; j < ct; j++) *out++ = (c0 + j < c_n && bias) ? bias[c0 + j] : 0.0f;
+        for (size_t t = 0; t < 9; t++)
+            for (size_t j = 0; j < ct; j++)
+                *out++ = c0 + j < c_n ? filter[t * c_n + c0 + j] : 0.0f;
+    }
+}
+
+static wi_status create_ref(wi_conv_kernel *k, const float *filter, const float *bias) {
+    const wi_conv_geom *g = &k->geom;
+    size_t count = (size_t)g->kernel_h * g->kernel_w * g->in_c * (g->depthwise ? 1 : (size_t)g->out_c);
+    k->filter = malloc(count * sizeof(float));
+    k->bias = calloc((size_t)g->out_c, sizeof(float));
+    if (!k->filter || !k->bias) return WI_E_OUT_OF_MEMORY;
+    memcpy(k->filter, filter, count * sizeof(float));
+    if (bias) memcpy(k->bias, bias, (size_t)g->out_c * sizeof(float));
+    k->packed_floats = count + (size_t)g->out_c;
+    return WI_OK;
+}
+
+static wi_status create_fast(wi_conv_kernel *k, const float *filter, const float *bias) {
+    const wi_conv_geom *g = &k->geom;
+    const wi_f32_ukernels *uk = k->uk;
+    if (k->path == PATH_DW3X3) {
+        size_t c_n = (size_t)g->in_c;
+        k->packed_floats = div_up(c_n, uk->dw_ct) * 10 * uk->dw_ct;
+        k->packed = alloc_floats(k->packed_floats);
+        k->zero_row = calloc((size_t)g->in_w * c_n, sizeof(float));
+        if (!k->packed || !k->zero_row) return WI_E_OUT_OF_MEMORY;
+        pack_dw3x3(filter, bias, c_n, uk->dw_ct, k->packed);
+        return WI_OK;
+    }
+    size_t n = (size_t)g->out_c;
+    k->gemm_k = (size_t)g->kernel_h * g->kernel_w * g->in_c;
+    k->packed_floats = div_up(n, uk->gemm_nr) * (uk->gemm_nr + k->gemm_k * uk->gemm_nr);
+    k->packed = alloc_floats(k->packed_floats);
+    if (!k->packed) return WI_E_OUT_OF_MEMORY;
+    pack_gemm(filter, bias, k->gemm_k, n, uk->gemm_nr, k->packed);
+    if (k->path == PATH_IM2COL_GEMM)
+        k->scratch_bytes = (size_t)g->out_h * g->out_w * k->gemm_k * sizeof(float);
+    return WI_OK;
+}
+
+wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filter,
+                                    const float *bias, float act_min, float act_max, wi_isa isa,
+                                    wi_conv_kernel **out) {
+    if (!out) return WI_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (!geom || !filter) return WI_E_INVALID_ARGUMENT;
-    size_t count = (size_t)geom->kernel_h * geom->kernel_w * geom->in_c *
-                   (geom->depthwise ? 1 : (size_t)geom->out_c);
+    if (!geom || !filter || !geom_valid(geom)) return WI_E_INVALID_ARGUMENT;
+    const wi_f32_ukernels *uk = wi_isa_ukernels(isa);
+    if (isa != WI_ISA_REF && !uk) return WI_E_UNSUPPORTED;
     wi_conv_kernel *k = calloc(1, sizeof *k);
     if (!k) return WI_E_OUT_OF_MEMORY;
     k->geom = *geom;
-    k->filter_count = count;
-    k->filter = malloc(count * sizeof(float));
-    k->bias = calloc((size_t)geom->out_c, sizeof(float));
-    if (!k->filter || !k->bias) { wi_conv_kernel_free(k); return WI_E_OUT_OF_MEMORY; }
-    memcpy(k->filter, filter, count * sizeof(float));
-    if (bias) memcpy(k->bias, bias, (size_t)geom->out_c * sizeof(float));
     k->act_min = act_min;
     k->act_max = act_max;
+    k->path = choose_path(geom, uk);
+    k->isa = k->path == PATH_REF ? WI_ISA_REF : isa;
+    k->uk = k->path == PATH_REF ? NULL : uk;
+    wi_status st = k->path == PATH_REF ? create_ref(k, filter, bias) : create_fast(k, filter, bias);
+    if (st != WI_OK) {
+        wi_conv_kernel_free(k);
+        return st;
+    }
     *out = k;
     return WI_OK;
+}
+
+wi_status wi_conv_kernel_create(const wi_conv_geom *geom, const float *filter, const float *bias,
+                                float act_min, float act_max, wi_conv_kernel **out) {
+    return wi_conv_kernel_create_isa(geom, filter, bias, act_min, act_max, wi_isa_selected(), out);
 }
 
 void wi_conv_kernel_free(wi_conv_kernel *k) {
     if (!k) return;
     free(k->filter);
     free(k->bias);
+    free(k->packed);
+    free(k->zero_row);
     free(k);
 }
 
-size_t wi_conv_kernel_scratch_bytes(const wi_conv_kernel *k) { (void)k; return 0; }
+size_t wi_conv_kernel_scratch_bytes(const wi_conv_kernel *k) { return k ? k->scratch_bytes : 0; }
 
 size_t wi_conv_kernel_weight_bytes(const wi_conv_kernel *k) {
-    return (k->filter_count + (size_t)k->geom.out_c) * sizeof(float);
+    return k ? k->packed_floats * sizeof(float) : 0;
 }
 
-const char *wi_conv_kernel_name(const wi_conv_kernel *k) { (void)k; return "ref"; }
+const char *wi_conv_kernel_name(const wi_conv_kernel *k) { return k ? wi_isa_name(k->isa) : "ref"; }
+
+const char *wi_kernels_isa(void) { return wi_isa_name(wi_isa_selected()); }
+
+/* ---- running ------------------------------------------------------------------------- */
+
+/* Splits `count` units into about `want` chunks; returns the chunk size (>= 1). */
+static size_t chunk_size(size_t count, size_t want) {
+    if (want < 1) want = 1;
+    return div_up(count, want < count ? want : count);
+}
+
+typedef struct gemm_job {
+    const wi_conv_kernel *k;
+    const float *input; /* NHWC input (im2col: the conv input) */
+    float *a;           /* GEMM A: the input itself, or the im2col scratch */
+    float *c;
+    size_t m, rows_per_item, panels_per_block, col_blocks;
+} gemm_job;
+
+/* im2col of output pixels [p0, p1): row p of A holds taps (ky, kx, ic), zeros for padding. */
+static void im2col_rows(const wi_conv_geom *g, const float *input, float *a, size_t kdim,
+                        size_t p0, size_t p1) {
+    const size_t cin = (size_t)g->in_c;
+    for (size_t p = p0; p < p1; p++) {
+        const int oy = (int)(p / (size_t)g->out_w), ox = (int)(p % (size_t)g->out_w);
+        float *row = a + p * kdim;
+        for (int ky = 0; ky < g->kernel_h; ky++) {
+            const int iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
+            for (int kx = 0; kx < g->kernel_w; kx++, row += cin) {
+                const int ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
+                if (iy < 0 || iy >= g->in_h || ix < 0 || ix >= g->in_w)
+                    memset(row, 0, cin * sizeof(float));
+                else
+                    memcpy(row, input + ((size_t)iy * g->in_w + ix) * cin, cin * sizeof(float));
+            }
+        }
+    }
+}
+
+static void gemm_item(void *ctx, size_t item) {
+    const gemm_job *job = ctx;
+    const wi_conv_kernel *k = job->k;
+    const wi_f32_ukernels *uk = k->uk;
+    const size_t n = (size_t)k->geom.out_c, kdim = k->gemm_k, mr = uk->gemm_mr, nr = uk->gemm_nr;
+    const size_t r0 = (item / job->col_blocks) * job->rows_per_item;
+    const size_t r1 = r0 + job->rows_per_item < job->m ? r0 + job->rows_per_item : job->m;
+    const size_t block = item % job->col_blocks;
+    if (k->path == PATH_IM2COL_GEMM) im2col_rows(&k->geom, job->input, job->a, kdim, r0, r1);
+    const size_t panel_floats = nr + kdim * nr;
+    const size_t n0 = block * job->panels_per_block * nr;
+    const size_t nc = n - n0 < job->panels_per_block * nr ? n - n0 : job->panels_per_block * nr;
+    const float *w = k->packed + (n0 / nr) * panel_floats;
+    for (size_t m0 = r0; m0 < r1; m0 += mr) {
+        size_t rows = r1 - m0 < mr ? r1 - m0 : mr;
+        wi_f32_gemm_fn fn = rows == 1 ? uk->gemm_1 : uk->gemm;
+        fn(rows, nc, kdim, job->a + m0 * kdim, kdim, w, job->c + m0 * n + n0, n, k->act_min,
+           k->act_max);
+    }
+}
+
+static void run_gemm(const wi_conv_kernel *k, const float *input, float *output, void *scratch,
+                     wi_threadpool *pool) {
+    const wi_f32_ukernels *uk = k->uk;
+    const size_t m = (size_t)k->geom.out_h * k->geom.out_w, n = (size_t)k->geom.out_c;
+    const size_t threads = (size_t)wi_threadpool_size(pool);
+    const size_t panels = div_up(n, uk->gemm_nr), row_tiles = div_up(m, uk->gemm_mr);
+    size_t ppb = WI_GEMM_BLOCK_BYTES / (k->gemm_k * uk->gemm_nr * sizeof(float));
+    if (ppb < 1) ppb = 1;
+    if (ppb > panels) ppb = panels;
+    size_t row_chunks = 1;
+    if (k->path == PATH_IM2COL_GEMM) {
+        ppb = panels; /* one im2col per row chunk, used while it is still in cache */
+        row_chunks = div_up(m, WI_IM2COL_CHUNK_ROWS);
+    }
+    if (threads > 1) {
+        const size_t target = threads * WI_ITEMS_PER_THREAD;
+        if (k->path != PATH_IM2COL_GEMM && row_tiles * div_up(panels, ppb) < target)
+            ppb = chunk_size(panels, div_up(target, row_tiles));
+        size_t want = div_up(target, div_up(panels, ppb));
+        if (want > row_chunks) row_chunks = want;
+    }
+    gemm_job job = {
+        .k = k, .input = input, .c = output, .m = m, .panels_per_block = ppb,
+        .col_blocks = div_up(panels, ppb),
+        .a = k->path == PATH_IM2COL_GEMM ? (float *)scratch : (float *)input,
+        .rows_per_item = chunk_size(row_tiles, row_chunks) * uk->gemm_mr,
+    };
+    size_t items = div_up(m, job.rows_per_item) * job.col_blocks;
+    wi_threadpool_parallel_for(pool, items, gemm_item, &job);
+}
+
+typedef struct rows_job {
+    const wi_conv_kernel *k;
+    const float *input;
+    float *output;
+    size_t rows_per_item;
+} rows_job;
+
+static void dw3x3_item(void *ctx, size_t item) {
+    const rows_job *job = ctx;
+    const wi_conv_kernel *k = job->k;
+    const wi_conv_geom *g = &k->geom;
+    const size_t c_n = (size_t)g->in_c, row_floats = (size_t)g->in_w * c_n;
+    const size_t y0 = item * job->rows_per_item;
+    const size_t y1 = y0 + job->rows_per_item < (size_t)g->out_h ? y0 + job->rows_per_item
+                                                                   : (size_t)g->out_h;
+    for (size_t oy = y0; oy < y1; oy++) {
+        const float *rows[3];
+        for (int ky = 0; ky < 3; ky++) {
+            ptrdiff_t iy = (ptrdiff_t)oy * g->stride_h - g->pad_top + ky;
+            rows[ky] = iy < 0 || iy >= g->in_h ? k->zero_row : job->input + (size_t)iy * row_floats;
+        }
+        k->uk->dw3x3_row(rows, (size_t)g->in_w, c_n, (size_t)g->stride_w, (size_t)g->pad_left,
+                         (size_t)g->out_w, k->packed, job->output + oy * g->out_w * c_n,
+                         k->act_min, k->act_max);
+    }
+}
+
+/* The reference kernel on output rows [y0, y1): the same convolution with the output window
+ * shifted, so threads can share it. */
+static void ref_item(void *ctx, size_t item) {
+    const rows_job *job = ctx;
+    const wi_conv_kernel *k = job->k;
+    wi_conv_geom sub = k->geom;
+    const size_t y0 = item * job->rows_per_item;
+    const size_t y1 = y0 + job->rows_per_item < (size_t)sub.out_h ? y0 + job->rows_per_item
+                                                                   : (size_t)sub.out_h;
+    sub.out_h = (int)(y1 - y0);
+    sub.pad_top -= (int)y0 * sub.stride_h;
+    float *out = job->output + y0 * (size_t)sub.out_w * sub.out_c;
+    if (sub.depthwise)
+        wi_f32_dwconv2d_ref(&sub, job->input, k->filter, k->bias, k->act_min, k->act_max, out);
+    else
+        wi_f32_conv2d_ref(&sub, job->input, k->filter, k->bias, k->act_min, k->act_max, out);
+}
+
+static void run_rows(const wi_conv_kernel *k, const float *input, float *output,
+                     wi_threadpool *pool, void (*fn)(void *, size_t)) {
+    const size_t out_h = (size_t)k->geom.out_h;
+    const size_t threads = (size_t)wi_threadpool_size(pool);
+    rows_job job = {.k = k, .input = input, .output = output,
+                    .rows_per_item = threads > 1 ? chunk_size(out_h, threads * WI_ITEMS_PER_THREAD)
+                                                 : out_h};
+    wi_threadpool_parallel_for(pool, div_up(out_h, job.rows_per_item), fn, &job);
+}
 
 void wi_conv_kernel_run(const wi_conv_kernel *k, const float *input, float *output,
                         void *scratch, wi_threadpool *pool) {
-    (void)scratch; (void)pool;
-    if (k->geom.depthwise)
-        wi_f32_dwconv2d_ref(&k->geom, input, k->filter, k->bias, k->act_min, k->act_max, output);
-    else
-        wi_f32_conv2d_ref(&k->geom, input, k->filter, k->bias, k->act_min, k->act_max, output);
+    switch (k->path) {
+    case PATH_GEMM_1X1:
+    case PATH_IM2COL_GEMM: run_gemm(k, input, output, scratch, pool); break;
+    case PATH_DW3X3: run_rows(k, input, output, pool, dw3x3_item); break;
+    case PATH_REF: run_rows(k, input, output, pool, ref_item); break;
+    }
 }

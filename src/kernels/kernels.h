@@ -63,6 +63,11 @@ void wi_conv_kernel_run(const wi_conv_kernel *kernel, const float *input, float 
 /* The name of the kernel variant chosen ("ref", "avx2", ...), for logs and inspect. */
 const char *wi_conv_kernel_name(const wi_conv_kernel *kernel);
 
+/* The ISA new kernels use ("ref", "generic", "avx2", "avx512", "wasm-simd128"): the best this
+ * CPU supports, lowered by the environment variable WASINFER_ISA=ref|generic|avx2|avx512.
+ * Chosen once per process. For logs, `inspect` and benchmark reports. */
+const char *wi_kernels_isa(void);
+
 /* Scalar reference kernels: the semantics, and the test oracle. */
 void wi_f32_conv2d_ref(const wi_conv_geom *geom, const float *input, const float *filter,
                        const float *bias, float act_min, float act_max, float *output);

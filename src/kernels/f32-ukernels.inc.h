@@ -1,0 +1,258 @@
+/*
+ * f32-ukernels.inc.h - the GEMM and depthwise microkernels, written once with GCC/clang vector
+ * extensions and compiled per ISA. Not a header: an ISA file defines
+ *   WI_UK_VLEN   floats per vector (4, 8, 16)
+ *   WI_UK_MR     GEMM rows per tile
+ *   WI_UK_NV     vectors per GEMM panel (NR = NV * VLEN)
+ *   WI_UK_TABLE  the name of the exported wi_f32_ukernels table
+ *   WI_UK_NAME   its name string
+ *   WI_UK_CLAMP(x, lo, hi)  optional: the ISA's min/max with the reference's NaN behaviour
+ *                           (x < lo ? lo : x, then hi < x ? hi : x)
+ * and includes this file once.
+ *
+ * Loads and stores go through memcpy (one unaligned vector move): packed weights are 64-byte
+ * aligned, activations may not be. Loops over the tile use constant bounds and unroll
+ * pragmas so the accumulators live in registers.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "ukernels.h"
+
+#define WI_UK_NR (WI_UK_NV * WI_UK_VLEN)
+
+typedef float wi_vf __attribute__((vector_size(WI_UK_VLEN * 4)));
+typedef int32_t wi_vi __attribute__((vector_size(WI_UK_VLEN * 4)));
+
+#if WI_UK_VLEN == 4
+#define WI_SPLAT(s) ((wi_vf){(s), (s), (s), (s)})
+#elif WI_UK_VLEN == 8
+#define WI_SPLAT(s) ((wi_vf){(s), (s), (s), (s), (s), (s), (s), (s)})
+#elif WI_UK_VLEN == 16
+#define WI_SPLAT(s) \
+    ((wi_vf){(s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s), (s)})
+#else
+#error "WI_UK_VLEN must be 4, 8 or 16"
+#endif
+
+#define WI_INLINE static inline __attribute__((always_inline))
+
+WI_INLINE wi_vf vload(const float *p) {
+    wi_vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+WI_INLINE void vstore(float *p, wi_vf v) { memcpy(p, &v, sizeof v); }
+
+WI_INLINE wi_vf vclamp(wi_vf x, wi_vf lo, wi_vf hi) {
+#ifdef WI_UK_CLAMP
+    return WI_UK_CLAMP(x, lo, hi);
+#else
+    wi_vi below = x < lo;
+    x = (wi_vf)((below & (wi_vi)lo) | (~below & (wi_vi)x));
+    wi_vi above = hi < x;
+    return (wi_vf)((above & (wi_vi)hi) | (~above & (wi_vi)x));
+#endif
+}
+
+static float clamp1(float x, float lo, float hi) { return x < lo ? lo : (hi < x ? hi : x); }
+
+/* ---- GEMM: C = clamp(A * W + bias) over packed panels ---------------------------------- */
+
+/* `MR` is a compile-time constant at every call, so the tile loops unroll fully. Rows past
+ * `mr` alias the last valid row: they compute and store the same values, never out of
+ * bounds. */
+WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const float *a,
+                         size_t a_stride, const float *w, float *c, size_t c_stride, float vmin,
+                         float vmax) {
+    const float *ap[WI_UK_MR];
+    float *cp[WI_UK_MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+        size_t r = i < mr ? i : mr - 1;
+        ap[i] = a + r * a_stride;
+        cp[i] = c + r * c_stride;
+    }
+    const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
+    while (nc > 0) {
+        wi_vf acc[WI_UK_MR][WI_UK_NV];
+#pragma GCC unroll 4
+        for (size_t j = 0; j < WI_UK_NV; j++) acc[0][j] = vload(w + j * WI_UK_VLEN);
+#pragma GCC unroll 16
+        for (size_t i = 1; i < MR; i++)
+#pragma GCC unroll 4
+            for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] = acc[0][j];
+        w += WI_UK_NR;
+        for (size_t k = 0; k < kc; k++) {
+            wi_vf b[WI_UK_NV];
+#pragma GCC unroll 4
+            for (size_t j = 0; j < WI_UK_NV; j++) b[j] = vload(w + j * WI_UK_VLEN);
+            w += WI_UK_NR;
+#pragma GCC unroll 16
+            for (size_t i = 0; i < MR; i++) {
+                const wi_vf av = WI_SPLAT(ap[i][k]);
+#pragma GCC unroll 4
+                for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
+            }
+        }
+        if (nc >= WI_UK_NR) {
+#pragma GCC unroll 16
+            for (size_t i = MR; i-- > 0;) {
+#pragma GCC unroll 4
+                for (size_t j = 0; j < WI_UK_NV; j++)
+                    vstore(cp[i] + j * WI_UK_VLEN, vclamp(acc[i][j], lo, hi));
+                cp[i] += WI_UK_NR;
+            }
+            nc -= WI_UK_NR;
+        } else {
+            float tail[WI_UK_NR];
+#pragma GCC unroll 16
+            for (size_t i = MR; i-- > 0;) {
+#pragma GCC unroll 4
+                for (size_t j = 0; j < WI_UK_NV; j++)
+                    vstore(tail + j * WI_UK_VLEN, vclamp(acc[i][j], lo, hi));
+                memcpy(cp[i], tail, nc * sizeof(float));
+            }
+            nc = 0;
+        }
+    }
+}
+
+static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_tile(WI_UK_MR, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+
+static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                   const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_tile(1, 1, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+
+/* ---- depthwise 3x3 --------------------------------------------------------------------- */
+
+#define WI_DW_CT WI_UK_VLEN
+#define WI_DW_TILE (10 * WI_DW_CT) /* floats per packed channel tile: bias + 9 taps */
+
+/* One output pixel whose taps may fall outside the row (ix0 may be negative), channels from
+ * c_begin on: the border path, and the channel remainder of interior pixels. */
+static void dw_pixel_checked(const float *const rows[3], ptrdiff_t in_w, size_t channels,
+                             ptrdiff_t ix0, size_t c_begin, const float *packed, float *o,
+                             float vmin, float vmax) {
+    const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
+    size_t c = c_begin;
+    for (; c + WI_DW_CT <= channels; c += WI_DW_CT) {
+        const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE;
+        wi_vf acc = vload(wp);
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) {
+                ptrdiff_t ix = ix0 + kx;
+                if (ix < 0 || ix >= in_w) continue;
+                acc += vload(rows[ky] + (size_t)ix * channels + c) *
+                       vload(wp + (size_t)(1 + ky * 3 + kx) * WI_DW_CT);
+            }
+        vstore(o + c, vclamp(acc, lo, hi));
+    }
+    for (; c < channels; c++) {
+        const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE + c % WI_DW_CT;
+        float acc = wp[0];
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) {
+                ptrdiff_t ix = ix0 + kx;
+                if (ix < 0 || ix >= in_w) continue;
+                acc += rows[ky][(size_t)ix * channels + c] * wp[(size_t)(1 + ky * 3 + kx) * WI_DW_CT];
+            }
+        o[c] = clamp1(acc, vmin, vmax);
+    }
+}
+
+/* Interior pixels two at a time: the 9 weights are loaded once for both, and neighbouring
+ * taps share input loads. `S` (the stride) is a constant at each call. */
+WI_INLINE void dw_interior(const size_t S, const float *const rows[3], size_t in_w,
+                           size_t channels, size_t pad_left, size_t x_lo, size_t x_hi,
+                           const float *packed, float *out, float vmin, float vmax) {
+    const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
+    const size_t C = channels, c_full = C - C % WI_DW_CT;
+    size_t ox = x_lo;
+    for (; ox + 2 <= x_hi; ox += 2) {
+        const size_t ix = ox * S - pad_left;
+        const float *r0 = rows[0] + ix * C, *r1 = rows[1] + ix * C, *r2 = rows[2] + ix * C;
+        float *o = out + ox * C;
+        const float *wp = packed;
+        for (size_t c = 0; c < c_full; c += WI_DW_CT, wp += WI_DW_TILE) {
+            const wi_vf bias = vload(wp);
+            wi_vf a0 = bias, a1 = bias;
+#define WI_DW_ROW(r, ky)                                                                     \
+    do {                                                                                     \
+        const wi_vf w0 = vload(wp + (1 + 3 * (ky)) * WI_DW_CT);                             \
+        const wi_vf w1 = vload(wp + (2 + 3 * (ky)) * WI_DW_CT);                             \
+        const wi_vf w2 = vload(wp + (3 + 3 * (ky)) * WI_DW_CT);                             \
+        const wi_vf x0 = vload((r) + c), x1 = vload((r) + C + c), x2 = vload((r) + 2 * C + c); \
+        const wi_vf x3 = vload((r) + 3 * C + c);                                             \
+        a0 += x0 * w0;                                                                       \
+        a0 += x1 * w1;                                                                       \
+        a0 += x2 * w2;                                                                       \
+        if (S == 1) {                                                                        \
+            a1 += x1 * w0;                                                                   \
+            a1 += x2 * w1;                                                                   \
+            a1 += x3 * w2;                                                                   \
+        } else {                                                                             \
+            const wi_vf x4 = vload((r) + 4 * C + c);                                         \
+            a1 += x2 * w0;                                                                   \
+            a1 += x3 * w1;                                                                   \
+            a1 += x4 * w2;                                                                   \
+        }                                                                                    \
+    } while (0)
+            WI_DW_ROW(r0, 0);
+            WI_DW_ROW(r1, 1);
+            WI_DW_ROW(r2, 2);
+#undef WI_DW_ROW
+            vstore(o + c, vclamp(a0, lo, hi));
+            vstore(o + C + c, vclamp(a1, lo, hi));
+        }
+        if (c_full < C) {
+            dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)ix, c_full, packed, o, vmin, vmax);
+            dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ix + S), c_full, packed, o + C,
+                             vmin, vmax);
+        }
+    }
+    for (; ox < x_hi; ox++)
+        dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ox * S - pad_left), 0, packed,
+                         out + ox * C, vmin, vmax);
+}
+
+static void dw3x3_row(const float *const rows[3], size_t in_w, size_t channels, size_t stride,
+                      size_t pad_left, size_t out_w, const float *packed, float *out, float vmin,
+                      float vmax) {
+    /* Interior: every tap inside the row, i.e. ox*stride >= pad_left and
+     * ox*stride - pad_left + 2 < in_w. */
+    size_t x_lo = (pad_left + stride - 1) / stride;
+    size_t x_hi = in_w + pad_left >= 3 ? (in_w + pad_left - 3) / stride + 1 : 0;
+    if (x_lo > out_w) x_lo = out_w;
+    if (x_hi > out_w) x_hi = out_w;
+    if (x_hi < x_lo) x_hi = x_lo;
+    for (size_t ox = 0; ox < x_lo; ox++)
+        dw_pixel_checked(rows, (ptrdiff_t)in_w, channels,
+                         (ptrdiff_t)(ox * stride) - (ptrdiff_t)pad_left, 0, packed,
+                         out + ox * channels, vmin, vmax);
+    if (stride == 1)
+        dw_interior(1, rows, in_w, channels, pad_left, x_lo, x_hi, packed, out, vmin, vmax);
+    else if (stride == 2)
+        dw_interior(2, rows, in_w, channels, pad_left, x_lo, x_hi, packed, out, vmin, vmax);
+    else
+        for (size_t ox = x_lo; ox < x_hi; ox++)
+            dw_pixel_checked(rows, (ptrdiff_t)in_w, channels, (ptrdiff_t)(ox * stride - pad_left),
+                             0, packed, out + ox * channels, vmin, vmax);
+    for (size_t ox = x_hi; ox < out_w; ox++)
+        dw_pixel_checked(rows, (ptrdiff_t)in_w, channels,
+                         (ptrdiff_t)(ox * stride) - (ptrdiff_t)pad_left, 0, packed,
+                         out + ox * channels, vmin, vmax);
+}
+
+const wi_f32_ukernels WI_UK_TABLE = {
+    .name = WI_UK_NAME,
+    .gemm_mr = WI_UK_MR,
+    .gemm_nr = WI_UK_NR,
+    .dw_ct = WI_DW_CT,
+    .gemm = gemm_mr,
+    .gemm_1 = gemm_1,
+    .dw3x3_row = dw3x3_row,
+};

@@ -1,0 +1,22 @@
+/* The portable vector microkernels: 4-float vectors with the build's baseline flags (SSE2 on
+ * x86-64, SIMD128 in a -msimd128 wasm build, scalar code where the target has no vectors). */
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define WI_UK_NAME "wasm-simd128"
+/* pmax/pmin are exactly `x < lo ? lo : x` and `hi < x ? hi : x`. */
+#define WI_UK_CLAMP(x, lo, hi) wasm_f32x4_pmin(wasm_f32x4_pmax((x), (lo)), (hi))
+#elif defined(__wasm__)
+#define WI_UK_NAME "wasm-scalar"
+#elif defined(__SSE__)
+#include <immintrin.h>
+#define WI_UK_NAME "generic"
+/* maxps(lo, x) = lo > x ? lo : x, minps(hi, x) = hi < x ? hi : x: the reference's clamp. */
+#define WI_UK_CLAMP(x, lo, hi) _mm_min_ps((hi), _mm_max_ps((lo), (x)))
+#else
+#define WI_UK_NAME "generic"
+#endif
+#define WI_UK_VLEN 4
+#define WI_UK_MR 4
+#define WI_UK_NV 2
+#define WI_UK_TABLE wi_f32_ukernels_generic
+#include "../f32-ukernels.inc.h"

@@ -1,0 +1,82 @@
+/*
+ * ukernels.h - the per-ISA microkernels behind wi_conv_kernel, and the ISA choice.
+ *
+ * One source (f32-ukernels.inc.h, written with GCC/clang vector extensions) is compiled once
+ * per ISA with that ISA's flags on that file only: generic/ (no flags: SSE2 on x86-64,
+ * SIMD128 in a -msimd128 wasm build, plain scalar code elsewhere), the x86 AVX2 file
+ * (-mavx2 -mfma) and the x86 AVX-512 file (-mavx512f ...). Each file exports one
+ * wi_f32_ukernels table. The best ISA is chosen once from CPUID; WASINFER_ISA=ref|generic|avx2|avx512 forces a lower one.
+ *
+ * Packed layouts (made by conv-kernel.c, read by the microkernels):
+ *   GEMM weights  panels of NR output channels: per panel [NR bias][K][NR], the last panel
+ *                 zero-padded to NR. Panels are contiguous: panel j starts at j*(NR + K*NR).
+ *   depthwise 3x3 per channel tile of CT channels: [CT bias][9 taps][CT], zero-padded.
+ */
+#ifndef WI_UKERNELS_H
+#define WI_UKERNELS_H
+
+#include <stddef.h>
+#include "kernels.h"
+
+typedef enum wi_isa {
+    WI_ISA_REF = 0,     /* the scalar reference kernels */
+    WI_ISA_GENERIC = 1, /* vector extensions, baseline flags (SIMD128 in a wasm SIMD build) */
+    WI_ISA_AVX2 = 2,    /* x86 AVX2 + FMA */
+    WI_ISA_AVX512 = 3,  /* x86 AVX-512F/VL */
+    WI_ISA_COUNT
+} wi_isa;
+
+/* C[mr x nc] = clamp(A[mr x kc] * W + bias). A rows are a_stride floats apart, C rows
+ * c_stride floats apart; w is the first packed panel covering these nc columns.
+ * 1 <= mr <= gemm_mr; nc >= 1 (any count: the last panel is stored partially). */
+typedef void (*wi_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                               const float *w, float *c, size_t c_stride, float vmin, float vmax);
+
+/* One output row of a 3x3 depthwise convolution, dilation 1, over all `channels`.
+ * rows[0..2] are the three input rows (a zero row where the row is padding), each in_w
+ * pixels of `channels` floats; output pixel ox reads input columns ox*stride - pad_left + kx.
+ * Columns outside [0, in_w) are treated as zero (border code; no reads outside the rows). */
+typedef void (*wi_f32_dw3x3_row_fn)(const float *const rows[3], size_t in_w, size_t channels,
+                                    size_t stride, size_t pad_left, size_t out_w,
+                                    const float *packed, float *out, float vmin, float vmax);
+
+typedef struct wi_f32_ukernels {
+    const char *name;
+    size_t gemm_mr, gemm_nr; /* microkernel tile; nr is also the packing panel width */
+    size_t dw_ct;            /* channel tile of the depthwise packing */
+    wi_f32_gemm_fn gemm;     /* gemm_mr rows at a time */
+    wi_f32_gemm_fn gemm_1;   /* one row at a time (matrix-vector, e.g. the classifier) */
+    wi_f32_dw3x3_row_fn dw3x3_row;
+} wi_f32_ukernels;
+
+extern const wi_f32_ukernels wi_f32_ukernels_generic;
+#if defined(WI_KERNELS_X86)
+extern const wi_f32_ukernels wi_f32_ukernels_avx2;
+extern const wi_f32_ukernels wi_f32_ukernels_avx512;
+
+/* wi_conv_kernel_create with an explicit ISA (tests and benchmarks use it to run every path).
+ * WI_E_UNSUPPORTED when this CPU or build lacks `isa`. */
+wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filter,
+                                    const float *bias, float act_min, float act_max, wi_isa isa,
+                                    wi_conv_kernel **out);
+
+#endif
+
+/* The ISA every new kernel uses: the best this CPU runs, lowered by WASINFER_ISA.
+ * Decided once (thread-safe), then constant. */
+wi_isa wi_isa_selected(void);
+/* The best ISA this CPU and build support, ignoring WASINFER_ISA. */
+wi_isa wi_isa_best_supported(void);
+/* "ref", "generic", "avx2", "avx512" (generic is named "wasm-simd128" / "wasm-scalar" in
+ * wasm builds). */
+const char *wi_isa_name(wi_isa isa);
+/* The microkernels of an ISA, or NULL for WI_ISA_REF and for ISAs this CPU/build lacks. */
+const wi_f32_ukernels *wi_isa_ukernels(wi_isa isa);
+
+/* wi_conv_kernel_create with an explicit ISA (tests and benchmarks use it to run every path).
+ * WI_E_UNSUPPORTED when this CPU or build lacks `isa`. */
+wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filter,
+                                    const float *bias, float act_min, float act_max, wi_isa isa,
+                                    wi_conv_kernel **out);
+
+#endif
