@@ -47,7 +47,8 @@ wi_status wi_conv_absorb(wi_graph *g, int conv, int absorbed, const float *scale
          * (depthwise output channel c*M+m is the flat index of the last two dims) */
         float *w = g->values[new_filter].data;
         int64_t count = wi_value_elements(&g->values[new_filter]);
-        for (int64_t i = 0; i < count; i++) w[i] *= scale[i % channels];
+        for (int64_t row = 0; row < count; row += channels)
+            for (int64_t c = 0; c < channels; c++) w[row + c] *= scale[c];
     }
     if (scale || shift) {
         int64_t dims[1] = {channels};
