@@ -1,5 +1,5 @@
-/* Sessions: one aligned arena per session (planned at load), a buffer pointer per value, and
- * the executor, which evaluates the nodes in order and never allocates. */
+/* Sessions: one aligned arena per session (planned at load) and a buffer pointer per value;
+ * running hands them to the executor, which never allocates. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include "core/checked.h"
 #include "core/error.h"
 #include "ops/op.h"
+#include "runtime/executor.h"
 #include "runtime/model.h"
 
 #define WI_ARENA_ALIGN 64
@@ -108,20 +109,10 @@ wi_status wi_session_run(wi_session *s) {
     if (!s) return WI_E_INVALID_ARGUMENT;
     s->errmsg[0] = '\0';
     s->has_output = 0;
-    const wi_graph *g = s->model->graph;
     wi_exec x = {s->data, s->scratch, s->pool};
-    for (int i = 0; i < g->node_count; i++) {
-        const wi_node *n = &g->nodes[i];
-        wi_status st = wi_op_get(n->op)->eval(g, n, &x);
-        if (st != WI_OK) {
-            char msg[WI_ERROR_MESSAGE_MAX];
-            snprintf(msg, sizeof msg, "node '%s' (%s) failed: %s", n->name, n->origin,
-                     wi_status_string(st));
-            return session_fail(s, st, msg);
-        }
-    }
-    s->has_output = 1;
-    return WI_OK;
+    wi_status st = wi_execute(s->model->graph, &x, s->errmsg, sizeof s->errmsg);
+    s->has_output = st == WI_OK;
+    return st;
 }
 
 const float *wi_session_output(const wi_session *s, int index, size_t *count) {
