@@ -201,8 +201,17 @@ static void im2col_rows(const wi_conv_geom *g, const float *input, float *a, siz
     for (size_t p = p0; p < p1; p++) {
         const int oy = (int)(p / (size_t)g->out_w), ox = (int)(p % (size_t)g->out_w);
         float *row = a + p * kdim;
+        const int ix0 = ox * g->stride_w - g->pad_left;
+        const int row_inside = g->dilation_w == 1 && ix0 >= 0 && ix0 + g->kernel_w <= g->in_w;
         for (int ky = 0; ky < g->kernel_h; ky++) {
             const int iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
+            if (row_inside && iy >= 0 && iy < g->in_h) {
+                /* all taps of this kernel row are one contiguous run of the input row */
+                const float *src = input + ((size_t)iy * g->in_w + ix0) * cin;
+                for (size_t j = 0; j < (size_t)g->kernel_w * cin; j++) row[j] = src[j];
+                row += (size_t)g->kernel_w * cin;
+                continue;
+            }
             for (int kx = 0; kx < g->kernel_w; kx++, row += cin) {
                 const int ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
                 if (iy < 0 || iy >= g->in_h || ix < 0 || ix >= g->in_w)

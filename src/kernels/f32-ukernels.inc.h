@@ -73,6 +73,14 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const
         cp[i] = c + r * c_stride;
     }
     const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
+#if WI_UK_NV == 2
+    /* A last panel with at most NR/2 live columns (e.g. 16 of 32): only its first vector
+     * column is computed, halving the work of narrow layers. */
+    const size_t nc_half = nc % WI_UK_NR <= WI_UK_VLEN ? nc % WI_UK_NR : 0;
+    nc -= nc_half;
+#else
+    const size_t nc_half = 0;
+#endif
     while (nc > 0) {
         wi_vf acc[WI_UK_MR][WI_UK_NV];
 #pragma GCC unroll 4
@@ -115,6 +123,31 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const
             nc = 0;
         }
     }
+#if WI_UK_NV == 2
+    if (nc_half) {
+        wi_vf acc[WI_UK_MR];
+        acc[0] = vload(w);
+#pragma GCC unroll 16
+        for (size_t i = 1; i < MR; i++) acc[i] = acc[0];
+        w += WI_UK_NR;
+        for (size_t k = 0; k < kc; k++) {
+            const wi_vf b = vload(w);
+            w += WI_UK_NR;
+#pragma GCC unroll 16
+            for (size_t i = 0; i < MR; i++) acc[i] += WI_SPLAT(ap[i][k]) * b;
+        }
+        float tail[WI_UK_VLEN];
+#pragma GCC unroll 16
+        for (size_t i = MR; i-- > 0;) {
+            if (nc_half == WI_UK_VLEN) {
+                vstore(cp[i], vclamp(acc[i], lo, hi));
+            } else {
+                vstore(tail, vclamp(acc[i], lo, hi));
+                memcpy(cp[i], tail, nc_half * sizeof(float));
+            }
+        }
+    }
+#endif
 }
 
 static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
@@ -138,85 +171,88 @@ static void dw_pixel_checked(const float *const rows[3], ptrdiff_t in_w, size_t 
                              ptrdiff_t ix0, size_t c_begin, const float *packed, float *o,
                              float vmin, float vmax) {
     const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
+    /* the taps inside the row: kx in [kx_lo, kx_hi) */
+    const int kx_lo = ix0 < 0 ? (int)-ix0 : 0;
+    const int kx_hi = ix0 + 3 > in_w ? (int)(in_w - ix0) : 3;
     size_t c = c_begin;
     for (; c + WI_DW_CT <= channels; c += WI_DW_CT) {
         const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE;
         wi_vf acc = vload(wp);
         for (int ky = 0; ky < 3; ky++)
-            for (int kx = 0; kx < 3; kx++) {
-                ptrdiff_t ix = ix0 + kx;
-                if (ix < 0 || ix >= in_w) continue;
-                acc += vload(rows[ky] + (size_t)ix * channels + c) *
+            for (int kx = kx_lo; kx < kx_hi; kx++)
+                acc += vload(rows[ky] + (size_t)(ix0 + kx) * channels + c) *
                        vload(wp + (size_t)(1 + ky * 3 + kx) * WI_DW_CT);
-            }
         vstore(o + c, vclamp(acc, lo, hi));
     }
     for (; c < channels; c++) {
         const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE + c % WI_DW_CT;
         float acc = wp[0];
         for (int ky = 0; ky < 3; ky++)
-            for (int kx = 0; kx < 3; kx++) {
-                ptrdiff_t ix = ix0 + kx;
-                if (ix < 0 || ix >= in_w) continue;
-                acc += rows[ky][(size_t)ix * channels + c] * wp[(size_t)(1 + ky * 3 + kx) * WI_DW_CT];
-            }
+            for (int kx = kx_lo; kx < kx_hi; kx++)
+                acc += rows[ky][(size_t)(ix0 + kx) * channels + c] *
+                       wp[(size_t)(1 + ky * 3 + kx) * WI_DW_CT];
         o[c] = clamp1(acc, vmin, vmax);
     }
 }
 
-/* Interior pixels two at a time: the 9 weights are loaded once for both, and neighbouring
- * taps share input loads. `S` (the stride) is a constant at each call. */
+/* Output pixels per step of the interior loop: each keeps one accumulator chain, and their
+ * taps share input loads. 4 where the register file holds them next to the 9 weights. */
+#if WI_UK_VLEN >= 16
+#define WI_DW_PX 4
+#else
+#define WI_DW_PX 2
+#endif
+
+/* Interior pixels [x_lo, x_hi) of one row. Channel tiles are the outer loop so the tile's 9
+ * weights stay in registers while the row streams past (its three input rows, one cache line
+ * per pixel, stay in L1). `S` (the stride) and `PX` are constants at each call. */
+WI_INLINE void dw_interior_tile(const size_t S, const size_t PX, const float *r0,
+                                const float *r1, const float *r2, size_t C, size_t ix,
+                                const wi_vf w[9], wi_vf bias, float *o, wi_vf lo, wi_vf hi) {
+    wi_vf acc[WI_DW_PX];
+#pragma GCC unroll 4
+    for (size_t p = 0; p < PX; p++) acc[p] = bias;
+    const float *rows[3] = {r0, r1, r2};
+#pragma GCC unroll 3
+    for (size_t r = 0; r < 3; r++) {
+        wi_vf x[(WI_DW_PX - 1) * 2 + 3];
+#pragma GCC unroll 16
+        for (size_t t = 0; t < (PX - 1) * S + 3; t++) x[t] = vload(rows[r] + (ix + t) * C);
+#pragma GCC unroll 4
+        for (size_t p = 0; p < PX; p++) {
+            acc[p] += x[p * S] * w[3 * r];
+            acc[p] += x[p * S + 1] * w[3 * r + 1];
+            acc[p] += x[p * S + 2] * w[3 * r + 2];
+        }
+    }
+#pragma GCC unroll 4
+    for (size_t p = 0; p < PX; p++) vstore(o + p * C, vclamp(acc[p], lo, hi));
+}
+
 WI_INLINE void dw_interior(const size_t S, const float *const rows[3], size_t in_w,
                            size_t channels, size_t pad_left, size_t x_lo, size_t x_hi,
                            const float *packed, float *out, float vmin, float vmax) {
     const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
     const size_t C = channels, c_full = C - C % WI_DW_CT;
-    size_t ox = x_lo;
-    for (; ox + 2 <= x_hi; ox += 2) {
-        const size_t ix = ox * S - pad_left;
-        const float *r0 = rows[0] + ix * C, *r1 = rows[1] + ix * C, *r2 = rows[2] + ix * C;
-        float *o = out + ox * C;
-        const float *wp = packed;
-        for (size_t c = 0; c < c_full; c += WI_DW_CT, wp += WI_DW_TILE) {
-            const wi_vf bias = vload(wp);
-            wi_vf a0 = bias, a1 = bias;
-#define WI_DW_ROW(r, ky)                                                                     \
-    do {                                                                                     \
-        const wi_vf w0 = vload(wp + (1 + 3 * (ky)) * WI_DW_CT);                             \
-        const wi_vf w1 = vload(wp + (2 + 3 * (ky)) * WI_DW_CT);                             \
-        const wi_vf w2 = vload(wp + (3 + 3 * (ky)) * WI_DW_CT);                             \
-        const wi_vf x0 = vload((r) + c), x1 = vload((r) + C + c), x2 = vload((r) + 2 * C + c); \
-        const wi_vf x3 = vload((r) + 3 * C + c);                                             \
-        a0 += x0 * w0;                                                                       \
-        a0 += x1 * w1;                                                                       \
-        a0 += x2 * w2;                                                                       \
-        if (S == 1) {                                                                        \
-            a1 += x1 * w0;                                                                   \
-            a1 += x2 * w1;                                                                   \
-            a1 += x3 * w2;                                                                   \
-        } else {                                                                             \
-            const wi_vf x4 = vload((r) + 4 * C + c);                                         \
-            a1 += x2 * w0;                                                                   \
-            a1 += x3 * w1;                                                                   \
-            a1 += x4 * w2;                                                                   \
-        }                                                                                    \
-    } while (0)
-            WI_DW_ROW(r0, 0);
-            WI_DW_ROW(r1, 1);
-            WI_DW_ROW(r2, 2);
-#undef WI_DW_ROW
-            vstore(o + c, vclamp(a0, lo, hi));
-            vstore(o + C + c, vclamp(a1, lo, hi));
-        }
-        if (c_full < C) {
-            dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)ix, c_full, packed, o, vmin, vmax);
-            dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ix + S), c_full, packed, o + C,
-                             vmin, vmax);
-        }
+    for (size_t c = 0; c < c_full; c += WI_DW_CT) {
+        const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE;
+        const wi_vf bias = vload(wp);
+        wi_vf w[9];
+#pragma GCC unroll 9
+        for (int t = 0; t < 9; t++) w[t] = vload(wp + (size_t)(1 + t) * WI_DW_CT);
+        const float *r0 = rows[0] + c, *r1 = rows[1] + c, *r2 = rows[2] + c;
+        size_t ox = x_lo;
+        for (; ox + WI_DW_PX <= x_hi; ox += WI_DW_PX)
+            dw_interior_tile(S, WI_DW_PX, r0, r1, r2, C, ox * S - pad_left, w, bias,
+                             out + ox * C + c, lo, hi);
+        for (; ox < x_hi; ox++)
+            dw_interior_tile(S, 1, r0, r1, r2, C, ox * S - pad_left, w, bias, out + ox * C + c,
+                             lo, hi);
     }
-    for (; ox < x_hi; ox++)
-        dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ox * S - pad_left), 0, packed,
-                         out + ox * C, vmin, vmax);
+    if (c_full < C)
+        for (size_t ox = x_lo; ox < x_hi; ox++)
+            dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ox * S - pad_left), c_full,
+                             packed, out + ox * C, vmin, vmax);
 }
 
 static void dw3x3_row(const float *const rows[3], size_t in_w, size_t channels, size_t stride,
