@@ -326,6 +326,36 @@ static void test_handmade_defects(void **state) {
     }
 }
 
+/* NoOp nodes (control-dependency anchors) and StopGradient are accepted and vanish. */
+static void test_noop_and_stop_gradient(void **state) {
+    pbw g, n;
+    build(OK_BASE, &g);
+    tf_node_begin(&n, "init", "NoOp");
+    tf_input(&n, "^out");
+    pbw_msg(&g, 1, &n);
+    tf_node_begin(&n, "sg", "StopGradient");
+    tf_input(&n, "w");
+    pbw_msg(&g, 1, &n);
+    tf_node_begin(&n, "sg_sink", "Relu");
+    tf_input(&n, "sg");
+    pbw_msg(&g, 1, &n);
+    wi_model_options o;
+    wi_model_options_init(&o);
+    o.output_name = "out";
+    wi_model *m = NULL;
+    wi_error err;
+    if (wi_model_load(g.p, g.n, &o, &m, &err) != WI_OK) fail_msg("%s", err.message);
+    wi_model_free(m);
+    /* reading a NoOp as data is refused */
+    tf_node_begin(&n, "bad", "Relu");
+    tf_input(&n, "init");
+    pbw_msg(&g, 1, &n);
+    o.output_name = "bad";
+    assert_int_not_equal(wi_model_load(g.p, g.n, &o, &m, &err), WI_OK);
+    assert_null(m);
+    free(g.p);
+}
+
 static void test_limits_from_options(void **state) {
     pbw g;
     build(OK_BASE, &g);
@@ -359,6 +389,7 @@ int main(void) {
         cmocka_unit_test(test_empty_and_random), cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_truncated_nodes),
         cmocka_unit_test(test_bit_flips),        cmocka_unit_test(test_handmade_defects),
+        cmocka_unit_test(test_noop_and_stop_gradient),
         cmocka_unit_test(test_limits_from_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

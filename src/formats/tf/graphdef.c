@@ -195,6 +195,10 @@ static wi_status make_const(tf_ctx *ctx, int i, wi_error *err) {
     return tf_decode_tensor(ctx, n, &tensor, i, err);
 }
 
+/* A NoOp only orders other nodes through control inputs, which inference ignores; it has no
+ * value, so a data input naming one is refused by the op reading it (no shape). */
+static bool is_noop(const tf_node *n) { return strcmp(n->op, "NoOp") == 0; }
+
 /* The named node, or the only node satisfying `pick`; fails naming the candidates. */
 static wi_status choose(tf_ctx *ctx, const char *name, const char *what, const char *option,
                         const char *missing, const char *consumed, int *out, wi_error *err) {
@@ -208,7 +212,8 @@ static wi_status choose(tf_ctx *ctx, const char *name, const char *what, const c
     for (int i = 0; i < ctx->count; i++) {
         const char *op = ctx->nodes[i].op;
         int is_placeholder = strcmp(op, "Placeholder") == 0;
-        int candidate = consumed ? (!consumed[i] && !is_placeholder && strcmp(op, "Const") != 0)
+        int candidate = consumed ? (!consumed[i] && !is_placeholder && strcmp(op, "Const") != 0 &&
+                                    !is_noop(&ctx->nodes[i]))
                                  : is_placeholder;
         if (!candidate) continue;
         if (count == 0) first = i;
@@ -234,7 +239,8 @@ static wi_status build_graph(tf_ctx *ctx, int *input, int *output, wi_error *err
         if (strcmp(ctx->nodes[i].op, "Const") == 0) st = make_const(ctx, i, err);
     for (int i = 0; st == WI_OK && i < ctx->count; i++) {
         const char *op = ctx->nodes[i].op;
-        if (strcmp(op, "Placeholder") != 0 && strcmp(op, "Const") != 0) st = tf_map_node(ctx, i, err);
+        if (strcmp(op, "Placeholder") != 0 && strcmp(op, "Const") != 0 && !is_noop(&ctx->nodes[i]))
+            st = tf_map_node(ctx, i, err);
     }
     if (st != WI_OK) return st;
     char *consumed = calloc((size_t)ctx->count, 1);

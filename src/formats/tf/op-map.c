@@ -137,6 +137,10 @@ static wi_status parse_concat(tf_ctx *ctx, const tf_node *n, wi_op_params *p, wi
 
 static const tf_op_entry k_ops[] = {
     {"Identity", WI_OP_IDENTITY, 1, 1, NULL, 0},
+    /* gradient plumbing that is an identity at inference */
+    {"StopGradient", WI_OP_IDENTITY, 1, 1, NULL, 0},
+    {"PreventGradient", WI_OP_IDENTITY, 1, 1, NULL, 0},
+    {"Snapshot", WI_OP_IDENTITY, 1, 1, NULL, 0},
     {"Conv2D", WI_OP_CONV2D, 2, 2, parse_conv, 1},
     {"DepthwiseConv2dNative", WI_OP_DEPTHWISE_CONV2D, 2, 2, parse_conv, 1},
     {"FusedBatchNorm", WI_OP_BATCHNORM, 5, 5, parse_batchnorm, 1},
