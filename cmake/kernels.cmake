@@ -19,6 +19,7 @@ if(NOT WI_WASM AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i.86)$")
                               "-mavx512f;-mavx512vl;-mavx2;-mfma")
   list(APPEND WI_KERNEL_SOURCES ${WI_KERNEL_X86_AVX2} ${WI_KERNEL_X86_AVX512})
   set_source_files_properties(${CMAKE_SOURCE_DIR}/src/kernels/isa-select.c
+                              ${CMAKE_SOURCE_DIR}/src/kernels/conv-kernel.c
                               PROPERTIES COMPILE_DEFINITIONS WI_KERNELS_X86=1)
 endif()
 

@@ -67,6 +67,27 @@ static enum conv_path choose_path(const wi_conv_geom *g, const wi_f32_ukernels *
     return PATH_IM2COL_GEMM;
 }
 
+/* Output columns a GEMM microkernel computes for n real ones: whole panels, and half a
+ * panel for a tail of at most one vector (see the half-panel path in f32-ukernels.inc.h). */
+static size_t computed_columns(const wi_f32_ukernels *uk, size_t n) {
+    size_t vlen = uk->gemm_nr / 2, tail = n % uk->gemm_nr;
+    return n - tail + (tail == 0 ? 0 : tail <= vlen ? vlen : uk->gemm_nr);
+}
+
+/* Among the GEMM microkernels of `isa` and the lower ISAs with the same throughput per cycle
+ * on current x86 (AVX2 next to AVX-512), the one wasting the fewest padded columns for n
+ * output channels: 24 channels run as 16 + 8 with AVX2 instead of 32 with AVX-512. */
+static const wi_f32_ukernels *narrowest_gemm(const wi_f32_ukernels *uk, wi_isa isa, size_t n) {
+#if defined(WI_KERNELS_X86)
+    if (isa == WI_ISA_AVX512 &&
+        computed_columns(&wi_f32_ukernels_avx2, n) < computed_columns(uk, n))
+        return &wi_f32_ukernels_avx2;
+#endif
+    (void)isa;
+    (void)n;
+    return uk;
+}
+
 static float *alloc_floats(size_t count) {
     size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
     return aligned_alloc(64, bytes ? bytes : 64);
@@ -143,6 +164,10 @@ wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filte
     k->act_min = act_min;
     k->act_max = act_max;
     k->path = choose_path(geom, uk);
+    if (k->path == PATH_GEMM_1X1 || k->path == PATH_IM2COL_GEMM) {
+        const wi_f32_ukernels *narrow = narrowest_gemm(uk, isa, (size_t)geom->out_c);
+        if (narrow != uk) uk = narrow, isa = WI_ISA_AVX2;
+    }
     k->isa = k->path == PATH_REF ? WI_ISA_REF : isa;
     k->uk = k->path == PATH_REF ? NULL : uk;
     wi_status st = k->path == PATH_REF ? create_ref(k, filter, bias) : create_fast(k, filter, bias);
