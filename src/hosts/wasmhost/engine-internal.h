@@ -29,6 +29,7 @@ struct wi_guest {
     wasmtime_memory_t memory;
     wasmtime_func_t funcs[WI_GX_COUNT];
     bool have[WI_GX_COUNT];
+    size_t nresults[WI_GX_COUNT]; /* results of each export (looked up once) */
     uint64_t budget_ticks;
     size_t max_memory; /* the store limiter's cap (0: none) */
 };

@@ -22,7 +22,11 @@ static wi_status find_exports(wi_guest *g, wi_error *err) {
         g->have[i] = wasmtime_instance_export_get(g->context, &g->instance, name, strlen(name),
                                                   &item) &&
                      item.kind == WASMTIME_EXTERN_FUNC;
-        if (g->have[i]) g->funcs[i] = item.of.func;
+        if (!g->have[i]) continue;
+        g->funcs[i] = item.of.func;
+        wasm_functype_t *type = wasmtime_func_type(g->context, &g->funcs[i]);
+        g->nresults[i] = wasm_functype_results(type)->size;
+        wasm_functype_delete(type);
     }
     return WI_OK;
 }
@@ -145,9 +149,7 @@ wi_status wi_guest_call(wi_guest *g, wi_guest_export which, const int32_t *args,
         argv[i].kind = WASMTIME_I32;
         argv[i].of.i32 = args[i];
     }
-    wasm_functype_t *type = wasmtime_func_type(g->context, &g->funcs[which]);
-    size_t nresults = wasm_functype_results(type)->size;
-    wasm_functype_delete(type);
+    size_t nresults = g->nresults[which];
     if (nresults > 1) return wi_host_error(err, WI_E_UNSUPPORTED, "%s: more than one result", name);
     wasmtime_context_set_epoch_deadline(g->context, g->budget_ticks ? g->budget_ticks : WI_NO_DEADLINE);
     wasm_trap_t *trap = NULL;
