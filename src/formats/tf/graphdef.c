@@ -51,10 +51,17 @@ static wi_status parse_node(tf_node *n, const wi_pb_field *msg, int index, wi_er
     wi_pb_field name_f, op_f;
     while (wi_pb_next(&r, &f)) {
         if (f.wire_type != WI_PB_LEN) continue;
-        if (f.number == 1) name_f = f, name = &name_f;
-        else if (f.number == 2) op_f = f, op = &op_f;
-        else if (f.number == 3) inputs++;
-        else if (f.number == 5) attrs++;
+        if (f.number == 1) {
+            name_f = f;
+            name = &name_f;
+        } else if (f.number == 2) {
+            op_f = f;
+            op = &op_f;
+        } else if (f.number == 3) {
+            inputs++;
+        } else if (f.number == 5) {
+            attrs++;
+        }
     }
     if (r.error) return wi_error_set(err, WI_E_MALFORMED, "tf: node #%d: %s", index, r.error);
     if (!name || !op) return wi_error_set(err, WI_E_MALFORMED, "tf: node #%d has no name or op", index);
@@ -72,12 +79,22 @@ static wi_status parse_node(tf_node *n, const wi_pb_field *msg, int index, wi_er
         int have_key = 0, have_value = 0;
         if (!wi_pb_sub(&r, &f, &kv)) break;
         while (wi_pb_next(&kv, &g)) {
-            if (g.number == 1 && g.wire_type == WI_PB_LEN) a->key = g.data, a->key_len = g.len, have_key = 1;
-            if (g.number == 2 && g.wire_type == WI_PB_LEN) a->value = g, have_value = 1;
+            if (g.number == 1 && g.wire_type == WI_PB_LEN) {
+                a->key = g.data;
+                a->key_len = g.len;
+                have_key = 1;
+            } else if (g.number == 2 && g.wire_type == WI_PB_LEN) {
+                a->value = g;
+                have_value = 1;
+            }
         }
         if (kv.error || !have_key)
             return tf_fail(err, n, WI_E_MALFORMED, "malformed attribute entry");
-        if (!have_value) a->value.data = g.data, a->value.len = 0; /* an empty AttrValue */
+        if (!have_value) { /* an empty AttrValue: every lookup finds it of the wrong kind */
+            static const uint8_t empty[1];
+            memset(&a->value, 0, sizeof a->value);
+            a->value.data = empty;
+        }
         n->attr_count++;
     }
     if (r.error) return tf_fail(err, n, WI_E_MALFORMED, "%s", r.error);
