@@ -15,16 +15,17 @@ static void test_forced_isa(void **state) {
     (void)state;
     if (!expected) expected = wi_isa_name(wi_isa_best_supported()); /* no variable set */
     assert_string_equal(wi_kernels_isa(), expected);
-    /* a 1x1 conv uses the forced path */
-    wi_conv_geom g = {.in_h = 2, .in_w = 2, .in_c = 3, .out_h = 2, .out_w = 2, .out_c = 4,
-                      .kernel_h = 1, .kernel_w = 1, .stride_h = 1, .stride_w = 1,
-                      .dilation_h = 1, .dilation_w = 1};
-    float filter[12] = {0}, in[12] = {0}, out[16];
+    /* a depthwise 3x3 uses the forced path (GEMMs may pick a narrower lower ISA per layer) */
+    wi_conv_geom g = {.in_h = 2, .in_w = 2, .in_c = 16, .out_h = 2, .out_w = 2, .out_c = 16,
+                      .kernel_h = 3, .kernel_w = 3, .stride_h = 1, .stride_w = 1,
+                      .dilation_h = 1, .dilation_w = 1, .pad_top = 1, .pad_left = 1,
+                      .depthwise = 1};
+    float filter[9 * 16] = {0}, in[64] = {0}, out[64];
     wi_conv_kernel *k = NULL;
     assert_int_equal(wi_conv_kernel_create(&g, filter, NULL, 0.0f, 6.0f, &k), WI_OK);
     assert_string_equal(wi_conv_kernel_name(k), expected);
     wi_conv_kernel_run(k, in, out, NULL, NULL);
-    for (int i = 0; i < 16; i++) assert_true(out[i] == 0.0f);
+    for (int i = 0; i < 64; i++) assert_true(out[i] == 0.0f);
     wi_conv_kernel_free(k);
 }
 
