@@ -105,6 +105,9 @@ wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_cou
     if (st == WI_OK && !(flags & WI_BUILD_NO_FUSION)) st = wi_pass_fold_batchnorm(g, output, err);
     if (st == WI_OK && !(flags & WI_BUILD_NO_FUSION)) st = wi_pass_fuse_bias_activation(g, output, err);
     if (st == WI_OK) st = wi_pass_dead_code(g, output, err);
+    if (st == WI_OK && g->values[output].dtype != WI_DTYPE_FLOAT32)
+        st = wi_error_set(err, WI_E_UNSUPPORTED, "output '%s' is %s; only float32 outputs are supported",
+                          g->values[output].name, wi_dtype_name(g->values[output].dtype));
     if (st == WI_OK) {
         compute_stats(m);
         st = create_kernels(m, err);

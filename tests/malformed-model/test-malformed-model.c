@@ -357,7 +357,7 @@ static void test_noop_and_stop_gradient(void **state) {
 }
 
 static void test_limits_from_options(void **state) {
-    pbw g;
+    pbw g, g2, n;
     build(OK_BASE, &g);
     wi_model_options o;
     wi_model_options_init(&o);
@@ -370,6 +370,21 @@ static void test_limits_from_options(void **state) {
     o.input_name = "nope";
     assert_int_equal(wi_model_load(g.p, g.n, &o, &m, &err), WI_E_NOT_FOUND);
     assert_non_null(strstr(err.message, "'nope'"));
+    o.input_name = NULL;
+    o.output_name = "init"; /* not a tensor at all */
+    build(OK_BASE, &g2);
+    tf_node_begin(&n, "init", "NoOp");
+    pbw_msg(&g2, 1, &n);
+    tf_node_begin(&n, "shape", "Shape");
+    tf_input(&n, "out");
+    pbw_msg(&g2, 1, &n);
+    assert_int_equal(wi_model_load(g2.p, g2.n, &o, &m, &err), WI_E_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "float32"));
+    o.output_name = "shape"; /* int32 */
+    assert_int_equal(wi_model_load(g2.p, g2.n, &o, &m, &err), WI_E_UNSUPPORTED);
+    assert_non_null(strstr(err.message, "int32"));
+    free(g2.p);
+    o.output_name = NULL;
     o.input_name = "w"; /* a Const is not an input */
     assert_int_equal(wi_model_load(g.p, g.n, &o, &m, &err), WI_E_UNSUPPORTED);
     free(g.p);
