@@ -12,6 +12,8 @@ export const GOALS = [
   ['wasinfer-native-1t', 'ort-node-1t', 'peak_rss_mb', 0.5],
 ];
 
+const RATIO_FIGURES = ['median_ms', 'p90_ms', 'min_ms', 'load_ms', 'first_ms', 'peak_rss_mb'];
+
 export function ratio(results, ours, peer, field) {
   const a = results[ours]?.[field];
   const b = results[peer]?.[field];
@@ -40,11 +42,13 @@ function modelSection(size, model, results, agreement, classify) {
   const ours = ids.filter((id) => results[id].wasinfer && !results[id].error);
   const peers = ids.filter((id) => !results[id].wasinfer && !results[id].error);
   if (ours.length && peers.length) {
-    lines.push('', 'Median latency of each wasinfer row as a ratio to each peer (below 1: wasinfer is faster):', '');
-    lines.push(`| | ${peers.map((p) => results[p].label).join(' | ')} |`);
-    lines.push(`|---|${peers.map(() => '---:').join('|')}|`);
+    lines.push('', 'Each wasinfer figure as a ratio to each peer\'s (below 1: wasinfer is faster or smaller):', '');
+    lines.push(`| wasinfer | figure | ${peers.map((p) => results[p].label).join(' | ')} |`);
+    lines.push(`|---|---|${peers.map(() => '---:').join('|')}|`);
     for (const o of ours) {
-      lines.push(`| ${results[o].label} | ${peers.map((p) => fmt(ratio(results, o, p, 'median_ms'), 2)).join(' | ')} |`);
+      for (const field of RATIO_FIGURES) {
+        lines.push(`| ${results[o].label} | ${field} | ${peers.map((p) => fmt(ratio(results, o, p, field), 2)).join(' | ')} |`);
+      }
     }
   }
   const withClassify = { ...results, 'wasinfer-classify': { peak_rss_mb: classify?.peak_rss_mb } };

@@ -62,6 +62,10 @@ test('markdown report: rows, ratios, goals met and not met, errors escaped', () 
   assert.match(md, /\| wasinfer-classify \| ort-node-1t \| peak_rss_mb \| 0\.30 \| – \| ≤ 0\.5 \| yes \|/);
   assert.match(md, /not run: boom \/ crashed/);
   assert.match(md, /2\.0e-6/);
+  // every figure of every wasinfer row against every measured peer
+  assert.match(md, /\| wasinfer native, 1 thread \| median_ms \| 0\.71 \| 0\.21 \|/);
+  assert.match(md, /\| wasinfer native, 1 thread \| peak_rss_mb \| 0\.40 \| 0\.40 \|/);
+  assert.match(md, /\| wasinfer wasm \| load_ms \| 1\.00 \| 1\.00 \|/);
 });
 
 test('chart: one bar per measured row, wasinfer in its own colour', () => {
