@@ -104,7 +104,10 @@ typedef struct wi_model wi_model;
 
 typedef enum wi_format {
     WI_FORMAT_AUTO = 0,        /* detect from the bytes */
-    WI_FORMAT_TF_GRAPHDEF = 1  /* TensorFlow frozen GraphDef (.pb) */
+    WI_FORMAT_TF_GRAPHDEF = 1, /* TensorFlow frozen GraphDef (.pb) */
+    WI_FORMAT_TFLITE = 2,      /* TensorFlow Lite flatbuffer (.tflite), float or quantized */
+    WI_FORMAT_TFJS = 3,        /* TensorFlow.js graph model (model.json + weight shards) */
+    WI_FORMAT_ONNX = 4         /* ONNX ModelProto (.onnx) */
 } wi_format;
 
 const char *wi_format_name(wi_format format); /* "tf-graphdef", ... */

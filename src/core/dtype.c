@@ -29,6 +29,9 @@ const char *wi_format_name(wi_format format) {
     switch (format) {
     case WI_FORMAT_AUTO: return "auto";
     case WI_FORMAT_TF_GRAPHDEF: return "tf-graphdef";
+    case WI_FORMAT_TFLITE: return "tflite";
+    case WI_FORMAT_TFJS: return "tfjs-graph-model";
+    case WI_FORMAT_ONNX: return "onnx";
     }
     return "unknown";
 }

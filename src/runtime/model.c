@@ -37,9 +37,9 @@ wi_status wi_model_load(const void *bytes, size_t len, const wi_model_options *o
     }
     switch (format) {
     case WI_FORMAT_TF_GRAPHDEF: return wi_tf_load_graphdef(bytes, len, &opts, out_model, err);
-    case WI_FORMAT_AUTO: break;
+    default: break; /* formats whose loaders are not built in */
     }
-    return wi_error_set(err, WI_E_UNSUPPORTED, "unsupported model format %d", (int)format);
+    return wi_error_set(err, WI_E_UNSUPPORTED, "unsupported model format '%s'", wi_format_name(format));
 }
 
 wi_status wi_model_load_file(const char *path, const wi_model_options *options,
