@@ -67,6 +67,7 @@ static enum conv_path choose_path(const wi_conv_geom *g, const wi_f32_ukernels *
     return PATH_IM2COL_GEMM;
 }
 
+#if defined(WI_KERNELS_X86)
 /* Output columns a GEMM microkernel computes for n real ones: whole panels, and half a
  * panel for a tail of at most one vector (see the half-panel path in f32-ukernels.inc.h). */
 static size_t computed_columns(const wi_f32_ukernels *uk, size_t n) {
@@ -78,15 +79,18 @@ static size_t computed_columns(const wi_f32_ukernels *uk, size_t n) {
  * on current x86 (AVX2 next to AVX-512), the one wasting the fewest padded columns for n
  * output channels: 24 channels run as 16 + 8 with AVX2 instead of 32 with AVX-512. */
 static const wi_f32_ukernels *narrowest_gemm(const wi_f32_ukernels *uk, wi_isa isa, size_t n) {
-#if defined(WI_KERNELS_X86)
     if (isa == WI_ISA_AVX512 &&
         computed_columns(&wi_f32_ukernels_avx2, n) < computed_columns(uk, n))
         return &wi_f32_ukernels_avx2;
-#endif
+    return uk;
+}
+#else
+static const wi_f32_ukernels *narrowest_gemm(const wi_f32_ukernels *uk, wi_isa isa, size_t n) {
     (void)isa;
     (void)n;
     return uk;
 }
+#endif
 
 static float *alloc_floats(size_t count) {
     size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
