@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 #include "hosts/wasmhost/engine-internal.h"
 
 const char *wi_guest_export_name(wi_guest_export which) {
@@ -84,6 +87,26 @@ static void resolve_cache_dir(const wi_wasm_engine_options *o, char *dir, size_t
     else if (home && home[0]) snprintf(dir, cap, "%s/.cache/wasinfer/wasmtime-modules", home);
 }
 
+/* Artifacts are tens of MB (a snapshot module carries the model's memory), and every rebuilt
+ * module or new model adds one: artifacts unused for this long are removed when a new one is
+ * written. Loading an artifact refreshes its time. */
+#define WI_CACHE_MAX_AGE_SECONDS (7 * 24 * 3600)
+
+static void cache_prune(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    time_t now = time(NULL);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 6, ".cwasm") != 0) continue;
+        char path[2048];
+        struct stat st;
+        snprintf(path, sizeof path, "%.1000s/%.1000s", dir, e->d_name);
+        if (stat(path, &st) == 0 && now - st.st_mtime > WI_CACHE_MAX_AGE_SECONDS) remove(path);
+    }
+    closedir(d);
+}
+
 /* Writes the serialized module next to its final name, then renames: readers never see a
  * half-written artifact, and concurrent writers just replace one good file with another. */
 static void cache_store(wasmtime_module_t *module, const char *dir, const char *path) {
@@ -102,6 +125,7 @@ static void cache_store(wasmtime_module_t *module, const char *dir, const char *
         if (!ok || rename(tmp, path) != 0) remove(tmp);
     }
     wasm_byte_vec_delete(&bytes);
+    cache_prune(dir);
 }
 
 wi_status wi_wasm_compile_cached(wi_wasm_engine *e, const uint8_t *wasm, size_t len,
@@ -122,6 +146,7 @@ wi_status wi_wasm_compile_cached(wi_wasm_engine *e, const uint8_t *wasm, size_t 
         if (!error) {
             stats->load_ms = wi_host_now_ms() - t0;
             stats->from_cache = 1;
+            utime(stats->cache_path, NULL); /* in use: keep it from pruning */
             return WI_OK;
         }
         wasmtime_error_delete(error); /* stale or corrupt: compile and overwrite it below */
