@@ -267,11 +267,47 @@ WI_INLINE void dw_interior_tile(const size_t S, const size_t PX, const float *r0
     for (size_t p = 0; p < PX; p++) vstore(o + p * C, vclamp(acc[p], lo, hi));
 }
 
+/* The same for register files too small for 9 weights + the accumulators (16 x 128-bit
+ * registers: SSE, wasm SIMD128 under V8): weights are loaded at each use, once per PX
+ * pixels, and each input once per tap. */
+WI_INLINE void dw_interior_tile_mem(const size_t S, const size_t PX, const float *r0,
+                                    const float *r1, const float *r2, size_t C, size_t ix,
+                                    const float *wp, float *o, wi_vf lo, wi_vf hi) {
+    wi_vf acc[4];
+    const wi_vf bias = vload(wp);
+#pragma GCC unroll 4
+    for (size_t p = 0; p < PX; p++) acc[p] = bias;
+    const float *rows[3] = {r0, r1, r2};
+#pragma GCC unroll 3
+    for (size_t r = 0; r < 3; r++)
+#pragma GCC unroll 3
+        for (size_t kx = 0; kx < 3; kx++) {
+            const wi_vf w = vload(wp + (1 + 3 * r + kx) * WI_DW_CT);
+#pragma GCC unroll 4
+            for (size_t p = 0; p < PX; p++) acc[p] += vload(rows[r] + (ix + p * S + kx) * C) * w;
+        }
+#pragma GCC unroll 4
+    for (size_t p = 0; p < PX; p++) vstore(o + p * C, vclamp(acc[p], lo, hi));
+}
+
 WI_INLINE void dw_interior(const size_t S, const float *const rows[3], size_t in_w,
                            size_t channels, size_t pad_left, size_t x_lo, size_t x_hi,
                            const float *packed, float *out, float vmin, float vmax) {
     const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
     const size_t C = channels, c_full = C - C % WI_DW_CT;
+#if WI_UK_VLEN == 4
+    for (size_t c = 0; c < c_full; c += WI_DW_CT) {
+        const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE;
+        const float *r0 = rows[0] + c, *r1 = rows[1] + c, *r2 = rows[2] + c;
+        size_t ox = x_lo;
+        for (; ox + 4 <= x_hi; ox += 4)
+            dw_interior_tile_mem(S, 4, r0, r1, r2, C, ox * S - pad_left, wp, out + ox * C + c,
+                                 lo, hi);
+        for (; ox < x_hi; ox++)
+            dw_interior_tile_mem(S, 1, r0, r1, r2, C, ox * S - pad_left, wp, out + ox * C + c,
+                                 lo, hi);
+    }
+#else
     for (size_t c = 0; c < c_full; c += WI_DW_CT) {
         const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE;
         const wi_vf bias = vload(wp);
@@ -287,6 +323,7 @@ WI_INLINE void dw_interior(const size_t S, const float *const rows[3], size_t in
             dw_interior_tile(S, 1, r0, r1, r2, C, ox * S - pad_left, w, bias, out + ox * C + c,
                              lo, hi);
     }
+#endif
     if (c_full < C)
         for (size_t ox = x_lo; ox < x_hi; ox++)
             dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ox * S - pad_left), c_full,
