@@ -30,6 +30,9 @@ static const char *const k_op_names[WI_OP_KIND_COUNT] = {
     [WI_OP_MATMUL] = "MatMul",
     [WI_OP_PAD] = "Pad",
     [WI_OP_CONCAT] = "ConcatV2",
+    [WI_OP_TRANSPOSE] = "Transpose",
+    [WI_OP_CLIP] = "Clip",
+    [WI_OP_FAKE_QUANT] = "FakeQuant",
 };
 
 const char *wi_op_kind_name(wi_op_kind op) {

@@ -37,6 +37,9 @@ typedef enum wi_op_kind {
     WI_OP_MATMUL,
     WI_OP_PAD,         /* inputs x, paddings (const) */
     WI_OP_CONCAT,      /* inputs x0..xn-1 (axis in params) */
+    WI_OP_TRANSPOSE,   /* input x; perm in params (ONNX layout changes) */
+    WI_OP_CLIP,        /* input x; clamps to [min, max] in params (ONNX Clip) */
+    WI_OP_FAKE_QUANT,  /* input x; rounds onto a quantization grid (TFLite activations) */
     WI_OP_KIND_COUNT
 } wi_op_kind;
 
@@ -80,6 +83,21 @@ typedef struct wi_batchnorm_params {
     float epsilon;
 } wi_batchnorm_params;
 
+typedef struct wi_transpose_params {
+    int rank;
+    int perm[WI_MAX_RANK];     /* output dim i is input dim perm[i] */
+} wi_transpose_params;
+
+typedef struct wi_clip_params {
+    float min, max;            /* -INF / +INF when unbounded */
+} wi_clip_params;
+
+/* FakeQuant: x -> scale * (clamp(round(x / scale) + zero_point, qmin, qmax) - zero_point),
+ * what a TFLite uint8/int8 tensor can hold, in the real-valued domain. */
+typedef struct wi_quant_params {
+    float scale, zero_point, qmin, qmax;
+} wi_quant_params;
+
 typedef union wi_op_params {
     wi_conv_params conv;
     wi_pool_params pool;
@@ -88,6 +106,9 @@ typedef union wi_op_params {
     wi_matmul_params matmul;
     wi_concat_params concat;
     wi_batchnorm_params batchnorm;
+    wi_quant_params quant;
+    wi_transpose_params transpose;
+    wi_clip_params clip;
 } wi_op_params;
 
 typedef struct wi_value {

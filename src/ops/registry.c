@@ -5,6 +5,8 @@ extern const wi_op_def wi_op_identity, wi_op_conv2d, wi_op_depthwise_conv2d, wi_
     wi_op_bias_add, wi_op_relu, wi_op_relu6, wi_op_add, wi_op_sub, wi_op_mul, wi_op_avg_pool,
     wi_op_max_pool, wi_op_mean, wi_op_squeeze, wi_op_reshape, wi_op_shape, wi_op_softmax,
     wi_op_matmul, wi_op_pad, wi_op_concat;
+extern const wi_op_def wi_op_transpose, wi_op_clip; /* ONNX */
+extern const wi_op_def wi_op_fake_quant; /* TFLite */
 
 static const wi_op_def *const k_ops[WI_OP_KIND_COUNT] = {
     [WI_OP_IDENTITY] = &wi_op_identity,
@@ -27,6 +29,9 @@ static const wi_op_def *const k_ops[WI_OP_KIND_COUNT] = {
     [WI_OP_MATMUL] = &wi_op_matmul,
     [WI_OP_PAD] = &wi_op_pad,
     [WI_OP_CONCAT] = &wi_op_concat,
+    [WI_OP_TRANSPOSE] = &wi_op_transpose,
+    [WI_OP_CLIP] = &wi_op_clip,
+    [WI_OP_FAKE_QUANT] = &wi_op_fake_quant,
 };
 
 const wi_op_def *wi_op_get(wi_op_kind op) {
