@@ -218,9 +218,13 @@ def main():
                     f"Content-Length: {len(dog_bytes)}\r\n\r\n").encode()
             s.sendall(head + (dog_bytes[:1000] if cut else dog_bytes))
             s.close()
-        time.sleep(1.0)
-        status, body, _ = svc.request("GET", "/metrics")
-        text = body.decode()
+        deadline = time.time() + 120  # the second one is classified before it is dropped
+        while True:
+            status, body, _ = svc.request("GET", "/metrics")
+            text = body.decode()
+            if "wasinfer_http_requests_in_flight 1\n" in text or time.time() > deadline:
+                break
+            time.sleep(0.05)
         check(status == 200 and "wasinfer_http_requests_in_flight 1\n" in text, "in-flight back to 1 (this request)")
         check('route="/v1/classify",status="499"' in text, "vanished clients counted as 499")
         status, body, _ = svc.classify(dog_bytes)
