@@ -79,4 +79,27 @@ wi_status tf_decode_tensor(tf_ctx *ctx, const tf_node *n, const wi_pb_field *ten
 /* Turns node `index` (not Const/Placeholder) into an IR node. */
 wi_status tf_map_node(tf_ctx *ctx, int index, wi_error *err);
 
+/* ---- shared by the GraphDef and TF.js front ends (build.c) ---- */
+
+/* A NUL-terminated copy of a node or op name; NULL when empty, over 4096 bytes, holding a
+ * NUL, or out of memory. */
+char *tf_copy_name(const void *p, size_t n);
+/* Allocates room for `count` nodes and the name table (ctx->count stays 0). */
+wi_status tf_ctx_alloc(tf_ctx *ctx, int count, wi_error *err);
+/* Adds the name of the last node (ctx->nodes[ctx->count - 1]) to the table; fails on a
+ * duplicate. */
+wi_status tf_ctx_index_last(tf_ctx *ctx, wi_error *err);
+/* Frees the nodes and table (not the graph). */
+void tf_ctx_free(tf_ctx *ctx);
+/* Appends input "name" or "name:k" to n->inputs (room for it allocated by the caller);
+ * "^control" inputs are dropped. */
+wi_status tf_add_input(tf_ctx *ctx, tf_node *n, const char *s, size_t len, wi_error *err);
+
+/* Fills constant node `index`'s value (value id == index). */
+typedef wi_status (*tf_const_fn)(tf_ctx *ctx, int index, void *user, wi_error *err);
+/* Every node into the graph (constants through `make_const`), picks the input and output,
+ * frees the nodes, and builds the model from ctx->graph, which it takes (also on failure). */
+wi_status tf_build_model(tf_ctx *ctx, tf_const_fn make_const, void *user, wi_format format,
+                         wi_model **out, wi_error *err);
+
 #endif
