@@ -74,13 +74,14 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     double width = 1.0;
-    int threads = 1, reps = 20, quiet = 0;
+    int threads = 1, reps = 20, quiet = 0, fused = 0;
     wi_isa isa = wi_isa_selected();
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--width") && i + 1 < argc) width = atof(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--quiet")) quiet = 1;
+        else if (!strcmp(argv[i], "--fused")) fused = 1;
         else if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
             const char *want = argv[++i];
             int found = 0;
@@ -88,7 +89,7 @@ int main(int argc, char **argv) {
                 if (!strcmp(want, wi_isa_name((wi_isa)j))) isa = (wi_isa)j, found = 1;
             if (!found) { fprintf(stderr, "unknown isa '%s'\n", want); return 2; }
         } else {
-            fprintf(stderr, "usage: %s [--width W] [--threads N] [--isa I] [--reps R] [--quiet]\n",
+            fprintf(stderr, "usage: %s [--width W] [--threads N] [--isa I] [--reps R] [--fused] [--quiet]\n",
                     argv[0]);
             return 2;
         }
@@ -108,8 +109,9 @@ int main(int argc, char **argv) {
     /* 64-byte aligned, as the session arena plans activations */
     float *in = aligned_alloc(64, (max_act * sizeof(float) + 63) / 64 * 64);
     float *out = aligned_alloc(64, (max_act * sizeof(float) + 63) / 64 * 64);
+    float *aux = aligned_alloc(64, (max_act * sizeof(float) + 63) / 64 * 64);
     float *w = malloc(max_w * sizeof(float));
-    if (!in || !out || !w) return 1;
+    if (!in || !out || !aux || !w) return 1;
     srand(1);
     for (size_t i = 0; i < max_act; i++) in[i] = (float)rand() / RAND_MAX * 2.0f - 1.0f;
     for (size_t i = 0; i < max_w; i++) w[i] = ((float)rand() / RAND_MAX - 0.5f) * 0.2f;
@@ -122,6 +124,19 @@ int main(int argc, char **argv) {
         size_t s = wi_conv_kernel_scratch_bytes(ks[i]);
         if (s > max_scratch) max_scratch = s;
     }
+    /* --fused: expand -> depthwise -> project chains run as one block where that pays */
+    wi_block_kernel *blocks[80] = {0};
+    int block_end[80] = {0};
+    for (int i = 1; fused && i + 1 < n; i++) {
+        if (!ls[i].g.depthwise) continue;
+        int start = strstr(ls[i - 1].what, "expand") ? i - 1 : i;
+        if (wi_block_kernel_create(start < i ? ks[i - 1] : NULL, ks[i], ks[i + 1],
+                                   &blocks[start]) != WI_OK)
+            continue;
+        block_end[start] = i + 1;
+        size_t s = wi_block_kernel_scratch_bytes(blocks[start], threads);
+        if (s > max_scratch) max_scratch = s;
+    }
     void *scratch = aligned_alloc(64, (max_scratch + 64) / 64 * 64);
     wi_threadpool *pool = wi_threadpool_create(threads);
     double *times = malloc(sizeof(double) * reps), total_ms = 0, total_flop = 0;
@@ -131,10 +146,18 @@ int main(int argc, char **argv) {
      * would in a real inference (its weights not left hot by a previous run of itself). */
     double *layer_times = malloc(sizeof(double) * (size_t)n * reps);
     if (!layer_times) return 1;
+    for (size_t i = 0; i < (size_t)n * reps; i++) layer_times[i] = 0;
     for (int r = -1; r < reps; r++)
         for (int i = 0; i < n; i++) {
             double t0 = now_s();
-            wi_conv_kernel_run(ks[i], (i & 1) ? out : in, (i & 1) ? in : out, scratch, pool);
+            float *src = (i & 1) ? out : in, *dst = (i & 1) ? in : out;
+            if (blocks[i]) {
+                wi_block_kernel_run(blocks[i], src, src == dst ? aux : dst, scratch, pool);
+                if (r >= 0) layer_times[(size_t)i * reps + r] = now_s() - t0;
+                i = block_end[i];
+                continue;
+            }
+            wi_conv_kernel_run(ks[i], src, dst, scratch, pool);
             if (r >= 0) layer_times[(size_t)i * reps + r] = now_s() - t0;
         }
     for (int i = 0; i < n; i++) {
@@ -147,19 +170,22 @@ int main(int argc, char **argv) {
         total_ms += ms;
         total_flop += flop;
         if (!quiet)
-            printf("%2d %-12s %3dx%3dx%4d -> %3dx%3dx%4d %8.3f ms %7.1f GFLOP/s  %s\n", i,
+            printf("%2d %-12s %3dx%3dx%4d -> %3dx%3dx%4d %8.3f ms %7.1f GFLOP/s  %s%s\n", i,
                    ls[i].what, g->in_h, g->in_w, g->in_c, g->out_h, g->out_w, g->out_c, ms,
-                   flop / (ms * 1e-3) / 1e9, wi_conv_kernel_name(ks[i]));
+                   flop / (ms * 1e-3) / 1e9, wi_conv_kernel_name(ks[i]),
+                   blocks[i] ? " (fused block: time of the whole block)" : "");
     }
     free(layer_times);
     printf("total %.3f ms, %.2f GFLOP, %.1f GFLOP/s\n", total_ms, total_flop / 1e9,
            total_flop / (total_ms * 1e-3) / 1e9);
+    for (int i = 0; i < n; i++) wi_block_kernel_free(blocks[i]);
     for (int i = 0; i < n; i++) wi_conv_kernel_free(ks[i]);
     wi_threadpool_free(pool);
     free(times);
     free(scratch);
     free(in);
     free(out);
+    free(aux);
     free(w);
     return 0;
 }

@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
-#include "ukernels.h"
-
-enum conv_path { PATH_REF, PATH_GEMM_1X1, PATH_IM2COL_GEMM, PATH_DW3X3 };
+#include "conv-kernel-internal.h"
 
 /* Weight bytes of one column block, sized to stay in L2 while rows stream past it. */
 enum { WI_GEMM_BLOCK_BYTES = 256 * 1024 };
@@ -25,20 +23,6 @@ enum { WI_ITEMS_PER_THREAD = 4 };
 #define WI_IM2COL_MAX_BYTES ((size_t)256 << 20)
 /* Output pixels im2col'd at a time: their rows (up to a few hundred KB) stay in L2. */
 enum { WI_IM2COL_CHUNK_ROWS = 512 };
-
-struct wi_conv_kernel {
-    wi_conv_geom geom;
-    enum conv_path path;
-    wi_isa isa;
-    const wi_f32_ukernels *uk; /* NULL for PATH_REF */
-    float act_min, act_max;
-    float *filter, *bias;   /* PATH_REF: copies in the reference layout (bias never NULL) */
-    float *packed;          /* fast paths: weights packed for uk (64-byte aligned) */
-    size_t packed_floats;
-    float *zero_row;        /* PATH_DW3X3: in_w * in_c zeros standing in for padding rows */
-    size_t gemm_k;          /* GEMM depth: in_c, or kh*kw*in_c for im2col */
-    size_t scratch_bytes;
-};
 
 static size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 
@@ -270,6 +254,17 @@ static void gemm_item(void *ctx, size_t item) {
         wi_f32_gemm_fn fn = rows == 1 ? uk->gemm_1 : uk->gemm;
         fn(rows, nc, kdim, job->a + m0 * kdim, kdim, w, job->c + m0 * n + n0, n, k->act_min,
            k->act_max);
+    }
+}
+
+void wi_conv_kernel_gemm_rows(const wi_conv_kernel *k, size_t m, const float *a, size_t a_stride,
+                              float *c) {
+    const wi_f32_ukernels *uk = k->uk;
+    const size_t n = (size_t)k->geom.out_c, mr = uk->gemm_mr;
+    for (size_t m0 = 0; m0 < m; m0 += mr) {
+        size_t rows = m - m0 < mr ? m - m0 : mr;
+        (rows == 1 ? uk->gemm_1 : uk->gemm)(rows, n, k->gemm_k, a + m0 * a_stride, a_stride,
+                                           k->packed, c + m0 * n, n, k->act_min, k->act_max);
     }
 }
 

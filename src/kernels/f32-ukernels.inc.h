@@ -155,47 +155,12 @@ static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_st
     gemm_tile(WI_UK_MR, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
-/* One row (matrix-vector: the classifier, the last row of a 7x7 layer). With one row the
- * tile's accumulators would form a single dependency chain per vector, so the sum over k is
- * split across 4 chains (k mod 4) and added at the end: load-bound instead of FMA-latency
- * bound. */
+/* One row (matrix-vector: the classifier, the last row of a 7x7 layer): the tile code with
+ * MR = 1, so a row's sum runs in the same order whatever tile it lands in and results do not
+ * depend on how rows are split across tiles, threads or fused blocks. */
 static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
-    while (nc > 0) {
-        wi_vf acc[4][WI_UK_NV];
-#pragma GCC unroll 4
-        for (size_t j = 0; j < WI_UK_NV; j++) {
-            acc[0][j] = vload(w + j * WI_UK_VLEN);
-            acc[1][j] = acc[2][j] = acc[3][j] = WI_SPLAT(0.0f);
-        }
-        w += WI_UK_NR;
-        size_t k = 0;
-        for (; k + 4 <= kc; k += 4, w += 4 * WI_UK_NR) {
-#pragma GCC unroll 4
-            for (size_t u = 0; u < 4; u++) {
-                const wi_vf av = WI_SPLAT(a[k + u]);
-#pragma GCC unroll 4
-                for (size_t j = 0; j < WI_UK_NV; j++)
-                    acc[u][j] += av * vload(w + u * WI_UK_NR + j * WI_UK_VLEN);
-            }
-        }
-        for (; k < kc; k++, w += WI_UK_NR) {
-            const wi_vf av = WI_SPLAT(a[k]);
-#pragma GCC unroll 4
-            for (size_t j = 0; j < WI_UK_NV; j++) acc[0][j] += av * vload(w + j * WI_UK_VLEN);
-        }
-        float tail[WI_UK_NR];
-        const size_t n_here = nc < WI_UK_NR ? nc : WI_UK_NR;
-#pragma GCC unroll 4
-        for (size_t j = 0; j < WI_UK_NV; j++) {
-            wi_vf sum = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
-            vstore(tail + j * WI_UK_VLEN, vclamp(sum, lo, hi));
-        }
-        memcpy(c, tail, n_here * sizeof(float));
-        c += n_here;
-        nc -= n_here;
-    }
+    gemm_tile(1, 1, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
 /* ---- depthwise 3x3 --------------------------------------------------------------------- */

@@ -63,6 +63,28 @@ void wi_conv_kernel_run(const wi_conv_kernel *kernel, const float *input, float 
 /* The name of the kernel variant chosen ("ref", "avx2", ...), for logs and inspect. */
 const char *wi_conv_kernel_name(const wi_conv_kernel *kernel);
 
+/* An inverted-residual block as one pass (MobileNet V2): expand 1x1 (optional) -> depthwise
+ * 3x3 -> project 1x1, each with its own bias and clamp, computed a few rows at a time so the
+ * expanded tensor (e.g. 112x112x96, 4.8 MB) never makes a round trip through memory: each
+ * thread keeps 3 expanded rows and one depthwise row in L2. Results are bit-identical to
+ * running the three kernels one after the other.
+ * The kernels are borrowed (they must outlive the block) and must chain: expand's output
+ * shape is the depthwise input, the depthwise output is project's input. Returns
+ * WI_E_UNSUPPORTED when the chain is not one the fused path runs (expand/project must be
+ * 1x1 stride 1 unpadded, the depthwise 3x3 dilation 1, all on a fast path) or when fusing
+ * would not pay (the expanded tensor fits in cache anyway): then run the three kernels. */
+typedef struct wi_block_kernel wi_block_kernel;
+wi_status wi_block_kernel_create(const wi_conv_kernel *expand /* may be NULL */,
+                                 const wi_conv_kernel *depthwise, const wi_conv_kernel *project,
+                                 wi_block_kernel **out);
+void wi_block_kernel_free(wi_block_kernel *block); /* accepts NULL */
+/* Scratch for running on a pool of `threads` threads (wi_threadpool_size of the pool passed
+ * to run; 1 for none), 64-byte aligned. */
+size_t wi_block_kernel_scratch_bytes(const wi_block_kernel *block, int threads);
+/* input: the block input [in_h, in_w, in_c]; output: project's output. Never allocates. */
+void wi_block_kernel_run(const wi_block_kernel *block, const float *input, float *output,
+                         void *scratch, wi_threadpool *pool);
+
 /* The ISA new kernels use ("ref", "generic", "avx2", "avx512", "wasm-simd128"): the best this
  * CPU supports, lowered by the environment variable WASINFER_ISA=ref|generic|avx2|avx512.
  * Chosen once per process. For logs, `inspect` and benchmark reports. */
