@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   wrk curl                                              # load benchmark, tests' HTTP client
   nodejs                                                # Node host (node:wasi, node --test)
   time                                                  # make bench: each runtime's peak RSS, from outside
+  libclang-rt-19-dev                                    # scripts/fuzz.sh: libFuzzer + native ASan/UBSan runtimes for clang
 )
 
 missing=()
