@@ -8,8 +8,10 @@
 
 wi_status wi_format_detect(const void *bytes, size_t len, wi_format *format, wi_error *err) {
     const uint8_t *b = bytes;
-    if (len >= 8 && memcmp(b + 4, "TFL3", 4) == 0)
-        return wi_error_set(err, WI_E_UNSUPPORTED, "TFLite models are not supported yet");
+    if (len >= 8 && memcmp(b + 4, "TFL3", 4) == 0) { /* FlatBuffer file identifier */
+        *format = WI_FORMAT_TFLITE;
+        return WI_OK;
+    }
     if (len >= 1 && (b[0] == '{' || b[0] == '['))
         return wi_error_set(err, WI_E_UNSUPPORTED,
                             "JSON (a TensorFlow.js model.json?) is not supported yet");

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "formats/detect.h"
 #include "formats/tf/graphdef.h"
+#include "formats/tflite/tflite.h"
 #include "runtime/model.h"
 
 void wi_model_options_init(wi_model_options *o) {
@@ -37,6 +38,7 @@ wi_status wi_model_load(const void *bytes, size_t len, const wi_model_options *o
     }
     switch (format) {
     case WI_FORMAT_TF_GRAPHDEF: return wi_tf_load_graphdef(bytes, len, &opts, out_model, err);
+    case WI_FORMAT_TFLITE: return wi_tflite_load(bytes, len, &opts, out_model, err);
     default: break; /* formats whose loaders are not built in */
     }
     return wi_error_set(err, WI_E_UNSUPPORTED, "unsupported model format '%s'", wi_format_name(format));
