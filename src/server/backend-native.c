@@ -2,7 +2,8 @@
  * one wi_session per worker thread (see backend.h). */
 #include "server/backend.h"
 
-#include <stdio.h>
+#include "core/error.h"
+
 #include <stdlib.h>
 
 struct wi_backend {
@@ -16,13 +17,8 @@ struct wi_backend_worker {
 static wi_status native_create(const wi_backend_config *config, wi_backend **out, wi_error *err) {
     *out = NULL;
     wi_backend *b = calloc(1, sizeof *b);
-    if (!b) {
-        if (err) {
-            err->status = WI_E_OUT_OF_MEMORY;
-            snprintf(err->message, sizeof err->message, "out of memory");
-        }
-        return WI_E_OUT_OF_MEMORY;
-    }
+    if (!b)
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "native backend: out of memory");
     wi_model_options options;
     wi_model_options_init(&options);
     options.input_name = config->input_name;
@@ -51,13 +47,8 @@ static wi_status native_describe(wi_backend *b, wi_tensor_info *input, wi_tensor
 static wi_status native_worker_create(wi_backend *b, wi_backend_worker **out, wi_error *err) {
     *out = NULL;
     wi_backend_worker *w = calloc(1, sizeof *w);
-    if (!w) {
-        if (err) {
-            err->status = WI_E_OUT_OF_MEMORY;
-            snprintf(err->message, sizeof err->message, "out of memory");
-        }
-        return WI_E_OUT_OF_MEMORY;
-    }
+    if (!w)
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "native backend: out of memory");
     wi_status st = wi_session_create(b->model, NULL, &w->session, err);
     if (st != WI_OK) {
         free(w);

@@ -2,9 +2,8 @@
  * json.h - the little JSON the service needs: reading a request object such as
  * {"url": "https://...", "top_k": 3} and writing strings with correct escaping.
  *
- * The reader is strict (RFC 8259 syntax), bounded (nesting depth, input length) and never
- * allocates except for the string values it returns. Unknown keys are skipped whatever
- * their type, so clients may send extra fields.
+ * Reading goes through the library's strict, bounded JSON reader (src/formats/json.h); unknown
+ * keys are ignored whatever their type, so clients may send extra fields.
  */
 #ifndef WI_SERVER_JSON_H
 #define WI_SERVER_JSON_H
