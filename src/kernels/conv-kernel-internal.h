@@ -10,7 +10,8 @@ enum conv_path {
     PATH_REF,         /* the scalar reference, by row chunk */
     PATH_GEMM_1X1,    /* 1x1 stride 1 unpadded: GEMM straight on the NHWC input */
     PATH_IM2COL_GEMM, /* other dense convolutions: im2col chunks + GEMM */
-    PATH_DW3X3        /* depthwise 3x3 dilation 1: the row kernel */
+    PATH_DW3X3,       /* depthwise 3x3 dilation 1: the row kernel */
+    PATH_DIRECT       /* small dense KxK (the first conv): GEMM over kernel-row segments */
 };
 
 struct wi_conv_kernel {
@@ -22,7 +23,8 @@ struct wi_conv_kernel {
     float *filter, *bias;   /* PATH_REF: copies in the reference layout (bias never NULL) */
     float *packed;          /* fast paths: weights packed for uk (64-byte aligned) */
     size_t packed_floats;
-    float *zero_row;        /* PATH_DW3X3: in_w * in_c zeros standing in for padding rows */
+    float *zero_row;        /* zeros standing in for padding rows: in_w * in_c floats
+                             * (PATH_DW3X3), kernel_w * in_c (PATH_DIRECT) */
     size_t gemm_k;          /* GEMM depth: in_c, or kh*kw*in_c for im2col */
     size_t scratch_bytes;
 };

@@ -21,6 +21,9 @@ enum { WI_ITEMS_PER_THREAD = 4 };
 /* im2col larger than this falls back to the reference kernel rather than planning a huge
  * scratch buffer. */
 #define WI_IM2COL_MAX_BYTES ((size_t)256 << 20)
+/* PATH_DIRECT builds the rows of border pixels (taps partly outside the input) on the stack:
+ * at most this many floats (gemm_mr * kernel_h * kernel_w * in_c). */
+enum { WI_DIRECT_EDGE_FLOATS = 4096, WI_DIRECT_MAX_SEGMENTS = 64 };
 /* Output pixels im2col'd at a time: their rows (up to a few hundred KB) stay in L2. */
 enum { WI_IM2COL_CHUNK_ROWS = 512 };
 
@@ -135,6 +138,10 @@ static wi_status create_fast(wi_conv_kernel *k, const float *filter, const float
     pack_gemm(filter, bias, k->gemm_k, n, uk->gemm_nr, k->packed);
     if (k->path == PATH_IM2COL_GEMM)
         k->scratch_bytes = (size_t)g->out_h * g->out_w * k->gemm_k * sizeof(float);
+    if (k->path == PATH_DIRECT) {
+        k->zero_row = calloc((size_t)g->kernel_w * g->in_c, sizeof(float));
+        if (!k->zero_row) return WI_E_OUT_OF_MEMORY;
+    }
     return WI_OK;
 }
 
@@ -156,6 +163,10 @@ wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filte
         const wi_f32_ukernels *narrow = narrowest_gemm(uk, isa, (size_t)geom->out_c);
         if (narrow != uk) uk = narrow, isa = WI_ISA_AVX2;
     }
+    if (k->path == PATH_IM2COL_GEMM && geom->dilation_w == 1 &&
+        uk->gemm_mr * geom->kernel_h <= WI_DIRECT_MAX_SEGMENTS &&
+        uk->gemm_mr * geom->kernel_h * geom->kernel_w * (size_t)geom->in_c <= WI_DIRECT_EDGE_FLOATS)
+        k->path = PATH_DIRECT;
     k->isa = k->path == PATH_REF ? WI_ISA_REF : isa;
     k->uk = k->path == PATH_REF ? NULL : uk;
     wi_status st = k->path == PATH_REF ? create_ref(k, filter, bias) : create_fast(k, filter, bias);
@@ -299,6 +310,48 @@ static void run_gemm(const wi_conv_kernel *k, const float *input, float *output,
     wi_threadpool_parallel_for(pool, items, gemm_item, &job);
 }
 
+/* Output pixels [p0, p1) of a direct convolution: each row tile's A rows are the kernel-row
+ * segments of the input (kernel_w * in_c contiguous floats each), a zero row for padding
+ * rows, or a copy on the stack for pixels whose taps leave the input on the left or right. */
+static void direct_rows(const wi_conv_kernel *k, const float *input, float *output, size_t p0,
+                        size_t p1) {
+    const wi_conv_geom *g = &k->geom;
+    const wi_f32_ukernels *uk = k->uk;
+    const size_t mr = uk->gemm_mr, kh = (size_t)g->kernel_h, cin = (size_t)g->in_c;
+    const size_t seg = (size_t)g->kernel_w * cin, n = (size_t)g->out_c;
+    const float *aseg[WI_DIRECT_MAX_SEGMENTS];
+    float edge[WI_DIRECT_EDGE_FLOATS];
+    for (size_t m0 = p0; m0 < p1; m0 += mr) {
+        const size_t rows = p1 - m0 < mr ? p1 - m0 : mr;
+        for (size_t i = 0; i < mr; i++) {
+            const size_t p = m0 + (i < rows ? i : rows - 1);
+            const int oy = (int)(p / (size_t)g->out_w), ox = (int)(p % (size_t)g->out_w);
+            const int ix0 = ox * g->stride_w - g->pad_left;
+            for (size_t ky = 0; ky < kh; ky++) {
+                const int iy = oy * g->stride_h - g->pad_top + (int)ky * g->dilation_h;
+                const float **slot = &aseg[ky * mr + i];
+                if (iy < 0 || iy >= g->in_h) {
+                    *slot = k->zero_row;
+                } else if (ix0 >= 0 && ix0 + g->kernel_w <= g->in_w) {
+                    *slot = input + ((size_t)iy * g->in_w + (size_t)ix0) * cin;
+                } else {
+                    float *dst = edge + (i * kh + ky) * seg;
+                    for (int kx = 0; kx < g->kernel_w; kx++) {
+                        const int ix = ix0 + kx;
+                        for (size_t c = 0; c < cin; c++)
+                            dst[(size_t)kx * cin + c] =
+                                ix < 0 || ix >= g->in_w
+                                    ? 0.0f
+                                    : input[((size_t)iy * g->in_w + (size_t)ix) * cin + c];
+                    }
+                    *slot = dst;
+                }
+            }
+        }
+        uk->igemm(rows, n, kh, seg, aseg, k->packed, output + m0 * n, n, k->act_min, k->act_max);
+    }
+}
+
 typedef struct rows_job {
     const wi_conv_kernel *k;
     const float *input;
@@ -324,6 +377,15 @@ static void dw3x3_item(void *ctx, size_t item) {
                          (size_t)g->out_w, k->packed, job->output + oy * g->out_w * c_n,
                          k->act_min, k->act_max);
     }
+}
+
+static void direct_item(void *ctx, size_t item) {
+    const rows_job *job = ctx;
+    const wi_conv_geom *g = &job->k->geom;
+    const size_t pixels = (size_t)g->out_h * g->out_w;
+    const size_t p0 = item * job->rows_per_item;
+    const size_t p1 = p0 + job->rows_per_item < pixels ? p0 + job->rows_per_item : pixels;
+    direct_rows(job->k, job->input, job->output, p0, p1);
 }
 
 /* The reference kernel on output rows [y0, y1): the same convolution with the output window
@@ -360,6 +422,17 @@ void wi_conv_kernel_run(const wi_conv_kernel *k, const float *input, float *outp
     case PATH_GEMM_1X1:
     case PATH_IM2COL_GEMM: run_gemm(k, input, output, scratch, pool); break;
     case PATH_DW3X3: run_rows(k, input, output, pool, dw3x3_item); break;
+    case PATH_DIRECT: {
+        /* items of whole row tiles (output pixels), about 4 per thread */
+        const size_t pixels = (size_t)k->geom.out_h * k->geom.out_w, mr = k->uk->gemm_mr;
+        const size_t threads = (size_t)wi_threadpool_size(pool);
+        rows_job job = {.k = k, .input = input, .output = output,
+                        .rows_per_item = chunk_size(div_up(pixels, mr),
+                                                    threads > 1 ? threads * WI_ITEMS_PER_THREAD
+                                                                : 1) * mr};
+        wi_threadpool_parallel_for(pool, div_up(pixels, job.rows_per_item), direct_item, &job);
+        break;
+    }
     case PATH_REF: run_rows(k, input, output, pool, ref_item); break;
     }
 }

@@ -58,20 +58,16 @@ static float clamp1(float x, float lo, float hi) { return x < lo ? lo : (hi < x 
 
 /* ---- GEMM: C = clamp(A * W + bias) over packed panels ---------------------------------- */
 
-/* `MR` is a compile-time constant at every call, so the tile loops unroll fully. Rows past
- * `mr` alias the last valid row: they compute and store the same values, never out of
- * bounds. */
-WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const float *a,
-                         size_t a_stride, const float *w, float *c, size_t c_stride, float vmin,
-                         float vmax) {
-    const float *ap[WI_UK_MR];
+/* `MR` is a compile-time constant at every call, so the tile loops unroll fully. */
+/* Row i of A is the concatenation of `ks` segments of `kc` floats: aseg[s * WI_UK_MR + i]
+ * (plain GEMM: ks = 1; direct convolution: one segment per kernel row). The sum over k runs
+ * in the same order as over one contiguous row, so both give identical results. */
+WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_t kc,
+                         const float *const *aseg, const float *w, float *c, size_t c_stride,
+                         float vmin, float vmax) {
     float *cp[WI_UK_MR];
 #pragma GCC unroll 16
-    for (size_t i = 0; i < MR; i++) {
-        size_t r = i < mr ? i : mr - 1;
-        ap[i] = a + r * a_stride;
-        cp[i] = c + r * c_stride;
-    }
+    for (size_t i = 0; i < MR; i++) cp[i] = c + (i < mr ? i : mr - 1) * c_stride;
     const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
 #if WI_UK_NV == 2
     /* A last panel with at most NR/2 live columns (e.g. 16 of 32): only its first vector
@@ -90,16 +86,21 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const
 #pragma GCC unroll 4
             for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] = acc[0][j];
         w += WI_UK_NR;
-        for (size_t k = 0; k < kc; k++) {
-            wi_vf b[WI_UK_NV];
-#pragma GCC unroll 4
-            for (size_t j = 0; j < WI_UK_NV; j++) b[j] = vload(w + j * WI_UK_VLEN);
-            w += WI_UK_NR;
+        for (size_t sg = 0; sg < ks; sg++) {
+            const float *ap[WI_UK_MR];
 #pragma GCC unroll 16
-            for (size_t i = 0; i < MR; i++) {
-                const wi_vf av = WI_SPLAT(ap[i][k]);
+            for (size_t i = 0; i < MR; i++) ap[i] = aseg[sg * WI_UK_MR + i];
+            for (size_t k = 0; k < kc; k++) {
+                wi_vf b[WI_UK_NV];
 #pragma GCC unroll 4
-                for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
+                for (size_t j = 0; j < WI_UK_NV; j++) b[j] = vload(w + j * WI_UK_VLEN);
+                w += WI_UK_NR;
+#pragma GCC unroll 16
+                for (size_t i = 0; i < MR; i++) {
+                    const wi_vf av = WI_SPLAT(ap[i][k]);
+#pragma GCC unroll 4
+                    for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
+                }
             }
         }
         if (nc >= WI_UK_NR) {
@@ -130,11 +131,16 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const
 #pragma GCC unroll 16
         for (size_t i = 1; i < MR; i++) acc[i] = acc[0];
         w += WI_UK_NR;
-        for (size_t k = 0; k < kc; k++) {
-            const wi_vf b = vload(w);
-            w += WI_UK_NR;
+        for (size_t sg = 0; sg < ks; sg++) {
+            const float *ap[WI_UK_MR];
 #pragma GCC unroll 16
-            for (size_t i = 0; i < MR; i++) acc[i] += WI_SPLAT(ap[i][k]) * b;
+            for (size_t i = 0; i < MR; i++) ap[i] = aseg[sg * WI_UK_MR + i];
+            for (size_t k = 0; k < kc; k++) {
+                const wi_vf b = vload(w);
+                w += WI_UK_NR;
+#pragma GCC unroll 16
+                for (size_t i = 0; i < MR; i++) acc[i] += WI_SPLAT(ap[i][k]) * b;
+            }
         }
         float tail[WI_UK_VLEN];
 #pragma GCC unroll 16
@@ -150,9 +156,20 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t kc, const
 #endif
 }
 
+/* Rows past `mr` alias the last valid row: they compute and store the same values, never
+ * out of bounds. */
 static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_tile(WI_UK_MR, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    const float *ap[WI_UK_MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < WI_UK_MR; i++) ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
+    gemm_tile(WI_UK_MR, mr, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
+}
+
+/* The same over segmented rows (see gemm_tile); the caller aliases rows past mr itself. */
+static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
+                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_tile(WI_UK_MR, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
 }
 
 /* One row (matrix-vector: the classifier, the last row of a 7x7 layer): the tile code with
@@ -160,7 +177,8 @@ static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_st
  * depend on how rows are split across tiles, threads or fused blocks. */
 static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_tile(1, 1, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    const float *ap[WI_UK_MR] = {a};
+    gemm_tile(1, 1, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
 }
 
 /* ---- depthwise 3x3 --------------------------------------------------------------------- */
@@ -330,5 +348,6 @@ const wi_f32_ukernels WI_UK_TABLE = {
     .dw_ct = WI_DW_CT,
     .gemm = gemm_mr,
     .gemm_1 = gemm_1,
+    .igemm = igemm_mr,
     .dw3x3_row = dw3x3_row,
 };

@@ -32,6 +32,14 @@ typedef enum wi_isa {
 typedef void (*wi_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                                const float *w, float *c, size_t c_stride, float vmin, float vmax);
 
+/* The GEMM over rows given as `ks` segments of `kc` floats each: row i of A is
+ * aseg[0 * gemm_mr + i], then aseg[1 * gemm_mr + i], ... (a direct convolution's rows, one
+ * segment per kernel row, without an im2col copy). All gemm_mr row pointers must be valid
+ * (alias the last row past mr). Same summation order as wi_f32_gemm_fn over the joined row. */
+typedef void (*wi_f32_igemm_fn)(size_t mr, size_t nc, size_t ks, size_t kc,
+                                const float *const *aseg, const float *w, float *c,
+                                size_t c_stride, float vmin, float vmax);
+
 /* One output row of a 3x3 depthwise convolution, dilation 1, over all `channels`.
  * rows[0..2] are the three input rows (a zero row where the row is padding), each in_w
  * pixels of `channels` floats; output pixel ox reads input columns ox*stride - pad_left + kx.
@@ -46,6 +54,7 @@ typedef struct wi_f32_ukernels {
     size_t dw_ct;            /* channel tile of the depthwise packing */
     wi_f32_gemm_fn gemm;     /* gemm_mr rows at a time */
     wi_f32_gemm_fn gemm_1;   /* one row at a time (matrix-vector, e.g. the classifier) */
+    wi_f32_igemm_fn igemm;   /* gemm_mr segmented rows at a time */
     wi_f32_dw3x3_row_fn dw3x3_row;
 } wi_f32_ukernels;
 

@@ -157,7 +157,7 @@ static void test_gemm_1x1(void **state) {
     each_isa(&g, 0);
 }
 
-/* Dense KxK through im2col + GEMM: the first MobileNet conv and friends. */
+/* Dense KxK: the direct segmented GEMM (the first MobileNet conv and friends) and im2col. */
 static void test_im2col_conv(void **state) {
     (void)state;
     static const int outs[] = {8, 16, 17, 32, 33};
@@ -176,6 +176,12 @@ static void test_im2col_conv(void **state) {
     each_isa(&g, 1);
     g = make_geom(9, 9, 6, 10, 1, 2, 1, 0, 0); /* 1x1 stride 2 */
     each_isa(&g, 2);
+    g = make_geom(6, 7, 200, 20, 3, 1, 1, 1, 0); /* rows too long for the direct path: im2col */
+    each_isa(&g, 0);
+    g = make_geom(5, 9, 3, 17, 3, 2, 1, 1, 0); /* direct path, odd sizes, all borders */
+    g.pad_top = 2;
+    g.pad_left = 2;
+    each_isa(&g, 1);
 }
 
 /* Depthwise 3x3: channels around the tiles (4/8/16), widths that leave no interior, one
