@@ -128,8 +128,18 @@ void wi_model_options_init(wi_model_options *options);
 wi_status wi_model_load(const void *bytes, size_t len, const wi_model_options *options,
                         wi_model **out_model, wi_error *err);
 
-/* Same, reading the file at `path` first. */
+/* Same, reading the file at `path` first. A TF.js model.json also reads the weight shards
+ * its manifest names, from the same directory (names with '/', '\' or ".." are refused). */
 wi_status wi_model_load_file(const char *path, const wi_model_options *options,
+                             wi_model **out_model, wi_error *err);
+
+/* A TensorFlow.js graph model from memory: model.json's bytes and `weights`, every weight
+ * shard of its manifest concatenated in manifest order (the wasm build has no files).
+ * `weights` may be NULL when weights_len is 0. Both buffers are only read during the call.
+ * Shards shorter than the manifest describes fail with WI_E_MALFORMED naming the first
+ * weight that does not fit. options->format is ignored. */
+wi_status wi_model_load_tfjs(const void *model_json, size_t json_len, const void *weights,
+                             size_t weights_len, const wi_model_options *options,
                              wi_model **out_model, wi_error *err);
 
 void wi_model_free(wi_model *model); /* accepts NULL */

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "formats/detect.h"
 #include "formats/protobuf.h"
+#include "formats/tfjs/tfjs.h"
 
 wi_status wi_format_detect(const void *bytes, size_t len, wi_format *format, wi_error *err) {
     const uint8_t *b = bytes;
@@ -12,9 +13,12 @@ wi_status wi_format_detect(const void *bytes, size_t len, wi_format *format, wi_
         *format = WI_FORMAT_TFLITE;
         return WI_OK;
     }
-    if (len >= 1 && (b[0] == '{' || b[0] == '['))
-        return wi_error_set(err, WI_E_UNSUPPORTED,
-                            "JSON (a TensorFlow.js model.json?) is not supported yet");
+    if (wi_tfjs_sniff(bytes, len)) { /* a JSON object: the only JSON model is TF.js's model.json */
+        *format = WI_FORMAT_TFJS;
+        return WI_OK;
+    }
+    if (len >= 1 && b[0] == '[')
+        return wi_error_set(err, WI_E_MALFORMED, "a JSON array is not a model (a TF.js model.json is an object)");
     wi_pb_reader r = wi_pb_reader_make(bytes, len);
     wi_pb_field f;
     if (wi_pb_next(&r, &f) && f.wire_type == WI_PB_LEN &&

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "formats/detect.h"
 #include "formats/tf/graphdef.h"
+#include "formats/tfjs/tfjs.h"
 #include "formats/tflite/tflite.h"
 #include "runtime/model.h"
 
@@ -39,6 +40,7 @@ wi_status wi_model_load(const void *bytes, size_t len, const wi_model_options *o
     switch (format) {
     case WI_FORMAT_TF_GRAPHDEF: return wi_tf_load_graphdef(bytes, len, &opts, out_model, err);
     case WI_FORMAT_TFLITE: return wi_tflite_load(bytes, len, &opts, out_model, err);
+    case WI_FORMAT_TFJS: return wi_tfjs_load(bytes, len, NULL, 0, &opts, out_model, err);
     default: break; /* formats whose loaders are not built in */
     }
     return wi_error_set(err, WI_E_UNSUPPORTED, "unsupported model format '%s'", wi_format_name(format));
@@ -77,7 +79,11 @@ wi_status wi_model_load_file(const char *path, const wi_model_options *options,
     fclose(f);
     if (!buf) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "%s: out of memory reading", path);
     if (st == WI_OK) {
-        st = wi_model_load(buf, len, options, out_model, err);
+        /* a TF.js model.json: its weight shards are files next to it */
+        int tfjs = (!options || options->format == WI_FORMAT_AUTO || options->format == WI_FORMAT_TFJS) &&
+                   wi_tfjs_sniff(buf, len);
+        st = tfjs ? wi_model_load_tfjs_file(path, buf, len, options, out_model, err)
+                  : wi_model_load(buf, len, options, out_model, err);
         if (st != WI_OK) {
             char prefix[300];
             snprintf(prefix, sizeof prefix, "%s: ", path);
