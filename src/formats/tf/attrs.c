@@ -111,6 +111,27 @@ too_many:
     return tf_fail(err, n, WI_E_UNSUPPORTED, "attribute '%s' has more than %d values", key, cap);
 }
 
+wi_status tf_attr_string_list(const tf_node *n, const char *key, char (*out)[TF_SHORT_STRING],
+                              int cap, int *count, int *found, wi_error *err) {
+    wi_pb_field list;
+    *count = 0;
+    wi_status st = member(n, key, 1, WI_PB_LEN, &list, found, err);
+    if (st != WI_OK || !*found) return st;
+    wi_pb_reader r = wi_pb_reader_make(list.data, list.len);
+    wi_pb_field f;
+    while (wi_pb_next(&r, &f)) {
+        if (f.number != 2) continue;
+        if (f.wire_type != WI_PB_LEN || f.len >= TF_SHORT_STRING || memchr(f.data, 0, f.len))
+            return tf_fail(err, n, WI_E_MALFORMED, "attribute '%s' holds a long or binary string", key);
+        if (*count >= cap)
+            return tf_fail(err, n, WI_E_UNSUPPORTED, "attribute '%s' has more than %d values", key, cap);
+        memcpy(out[*count], f.data, f.len);
+        out[(*count)++][f.len] = '\0';
+    }
+    if (r.error) return tf_fail(err, n, WI_E_MALFORMED, "attribute '%s': %s", key, r.error);
+    return WI_OK;
+}
+
 wi_status tf_attr_shape(const tf_node *n, const char *key, int64_t *dims, int *rank, int *found,
                         wi_error *err) {
     wi_pb_field shape;

@@ -1,6 +1,7 @@
 /* TensorFlow op -> IR node: checks the op's attributes and turns them into plain parameter
  * structs (TFLite Micro's ParseX). An op or attribute value we do not run fails the load. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "formats/tf/tf.h"
 
@@ -165,8 +166,98 @@ static const tf_op_entry k_ops[] = {
     {"ConcatV2", WI_OP_CONCAT, 2, 257, parse_concat, 0},
 };
 
+/* Adds one IR node for source node `n` reading `count` value ids into `output`; `label` (if
+ * not NULL) replaces the origin as the histogram name. */
+static wi_status add_node(tf_ctx *ctx, const tf_node *n, wi_op_kind kind, const wi_op_params *params,
+                          const int *inputs, int count, int output, const char *label, wi_error *err) {
+    int id = wi_graph_add_node(ctx->graph, kind, n->name, n->op, inputs, count, output);
+    if (id < 0) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory");
+    wi_node *node = &ctx->graph->nodes[id];
+    if (kind == WI_OP_CONV2D || kind == WI_OP_DEPTHWISE_CONV2D) {
+        wi_op_params p = *params;
+        p.conv.act_min = node->params.conv.act_min;
+        p.conv.act_max = node->params.conv.act_max;
+        p.conv.channel_multiplier = 1;
+        node->params = p;
+    } else {
+        node->params = *params;
+    }
+    if (label) snprintf(node->label, sizeof node->label, "%s", label);
+    return WI_OK;
+}
+
+/* A fresh value for the output of one step of a fused op ("NAME/BiasAdd"). */
+static int step_value(tf_ctx *ctx, const tf_node *n, const char *step) {
+    char name[WI_NODE_LABEL_MAX + 4200];
+    snprintf(name, sizeof name, "%s/%s", n->name, step);
+    return wi_graph_add_value(ctx->graph, name);
+}
+
+/* Grappler's and the TF.js converter's fused ops (_FusedConv2D, FusedDepthwiseConv2dNative,
+ * _FusedMatMul): inputs x, filter, then num_args arguments of fused_ops = [BiasAdd] (bias) or
+ * [FusedBatchNorm] (scale, offset, mean, variance), optionally followed by Relu or Relu6.
+ * They are unfolded into the plain nodes, which the passes fuse into one convolution again. */
+static wi_status map_fused(tf_ctx *ctx, int index, wi_op_kind kind, const char *base, wi_error *err) {
+    const tf_node *n = &ctx->nodes[index];
+    char fused[4][TF_SHORT_STRING];
+    int count, found, t;
+    int64_t num_args = 0;
+    wi_status st = tf_attr_string_list(n, "fused_ops", fused, 4, &count, &found, err);
+    if (st == WI_OK) st = tf_attr_int(n, "num_args", &num_args, &found, err);
+    if (st == WI_OK) st = tf_attr_type(n, "T", &t, &found, err);
+    if (st != WI_OK) return st;
+    if (found && t != TF_DT_FLOAT)
+        return tf_fail(err, n, WI_E_UNSUPPORTED, "unsupported dtype %d for %s (float only)", t, n->op);
+    int batchnorm = count >= 1 && strcmp(fused[0], "FusedBatchNorm") == 0;
+    if (count < 1 || (!batchnorm && strcmp(fused[0], "BiasAdd") != 0))
+        return tf_fail(err, n, WI_E_UNSUPPORTED, "unsupported fused_ops (first '%s'; BiasAdd or FusedBatchNorm run)",
+                       count >= 1 ? fused[0] : "");
+    wi_op_kind act = WI_OP_IDENTITY;
+    if (count >= 2 && strcmp(fused[1], "Relu") == 0) act = WI_OP_RELU;
+    else if (count >= 2 && strcmp(fused[1], "Relu6") == 0) act = WI_OP_RELU6;
+    else if (count >= 2) return tf_fail(err, n, WI_E_UNSUPPORTED, "unsupported fused activation '%s'", fused[1]);
+    if (count > 2) return tf_fail(err, n, WI_E_UNSUPPORTED, "unsupported fused op '%s'", fused[2]);
+    int args = batchnorm ? 4 : 1;
+    if (num_args != args || n->input_count != 2 + args)
+        return tf_fail(err, n, WI_E_MALFORMED, "%s with %s has %d inputs and num_args %lld, expected %d and %d",
+                       n->op, fused[0], n->input_count, (long long)num_args, 2 + args, args);
+    for (int i = 0; i < n->input_count; i++)
+        if (n->inputs[i].output != 0)
+            return tf_fail(err, n, WI_E_UNSUPPORTED, "reads output %d of '%s' (only output 0 is supported)",
+                           n->inputs[i].output, ctx->nodes[n->inputs[i].node].name);
+    wi_op_params params;
+    memset(&params, 0, sizeof params);
+    st = kind == WI_OP_MATMUL ? parse_matmul(ctx, n, &params, err) : parse_conv(ctx, n, &params, err);
+    if (st != WI_OK) return st;
+    int base_out = step_value(ctx, n, base);
+    int affine_out = act == WI_OP_IDENTITY ? index : step_value(ctx, n, fused[0]);
+    if (base_out < 0 || affine_out < 0) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory");
+    int in[6] = {n->inputs[0].node, n->inputs[1].node};
+    st = add_node(ctx, n, kind, &params, in, 2, base_out, base, err);
+    if (st != WI_OK) return st;
+    in[0] = base_out;
+    for (int i = 0; i < args; i++) in[1 + i] = n->inputs[2 + i].node;
+    memset(&params, 0, sizeof params);
+    if (batchnorm) {
+        params.batchnorm.epsilon = 0.0001f;
+        st = tf_attr_float(n, "epsilon", &params.batchnorm.epsilon, &found, err);
+        if (st != WI_OK) return st;
+        if (!(params.batchnorm.epsilon >= 0.0f && isfinite(params.batchnorm.epsilon)))
+            return tf_fail(err, n, WI_E_MALFORMED, "bad epsilon");
+    }
+    st = add_node(ctx, n, batchnorm ? WI_OP_BATCHNORM : WI_OP_BIAS_ADD, &params, in, 1 + args,
+                  affine_out, fused[0], err);
+    if (st != WI_OK || act == WI_OP_IDENTITY) return st;
+    in[0] = affine_out;
+    return add_node(ctx, n, act, &params, in, 1, index, fused[1], err);
+}
+
 wi_status tf_map_node(tf_ctx *ctx, int index, wi_error *err) {
     const tf_node *n = &ctx->nodes[index];
+    if (strcmp(n->op, "_FusedConv2D") == 0) return map_fused(ctx, index, WI_OP_CONV2D, "Conv2D", err);
+    if (strcmp(n->op, "FusedDepthwiseConv2dNative") == 0)
+        return map_fused(ctx, index, WI_OP_DEPTHWISE_CONV2D, "DepthwiseConv2dNative", err);
+    if (strcmp(n->op, "_FusedMatMul") == 0) return map_fused(ctx, index, WI_OP_MATMUL, "MatMul", err);
     const tf_op_entry *e = NULL;
     for (size_t i = 0; i < sizeof k_ops / sizeof k_ops[0]; i++)
         if (strcmp(k_ops[i].name, n->op) == 0) e = &k_ops[i];
@@ -196,14 +287,5 @@ wi_status tf_map_node(tf_ctx *ctx, int index, wi_error *err) {
                            n->inputs[i].output, ctx->nodes[n->inputs[i].node].name);
         inputs[i] = n->inputs[i].node;
     }
-    int id = wi_graph_add_node(ctx->graph, e->kind, n->name, n->op, inputs, count, index);
-    if (id < 0) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory");
-    wi_node *node = &ctx->graph->nodes[id];
-    if (e->kind == WI_OP_CONV2D || e->kind == WI_OP_DEPTHWISE_CONV2D) {
-        params.conv.act_min = node->params.conv.act_min;
-        params.conv.act_max = node->params.conv.act_max;
-        params.conv.channel_multiplier = 1;
-    }
-    node->params = params;
-    return WI_OK;
+    return add_node(ctx, n, e->kind, &params, inputs, count, index, NULL, err);
 }

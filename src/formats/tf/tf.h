@@ -67,6 +67,10 @@ wi_status tf_attr_bool(const tf_node *n, const char *key, int *out, int *found, 
 wi_status tf_attr_type(const tf_node *n, const char *key, int *out, int *found, wi_error *err);
 wi_status tf_attr_int_list(const tf_node *n, const char *key, int64_t *out, int cap, int *count,
                            int *found, wi_error *err);
+#define TF_SHORT_STRING 32
+/* A list of short strings (fused_ops: "BiasAdd", "Relu6"). */
+wi_status tf_attr_string_list(const tf_node *n, const char *key, char (*out)[TF_SHORT_STRING],
+                              int cap, int *count, int *found, wi_error *err);
 /* Shape: rank -1 for unknown rank; unknown dims are -1. */
 wi_status tf_attr_shape(const tf_node *n, const char *key, int64_t *dims, int *rank, int *found,
                         wi_error *err);
