@@ -17,12 +17,16 @@ static wi_status image_input_size(const wi_model *model, int *width, int *height
         return wi_error_set(err, WI_E_UNSUPPORTED,
                              "classify: input '%s' is %s; an image input must be float32", name,
                              wi_dtype_name(in.dtype));
-    if (in.rank != 4 || in.dims[0] != 1 || in.dims[3] != 3 || in.dims[1] <= 0 ||
-        in.dims[2] <= 0 || in.dims[1] > 16384 || in.dims[2] > 16384)
+    /* ONNX image models take NCHW [1,3,H,W]: read H and W one axis later */
+    const int nchw = wi_model_input_is_nchw(model), h_axis = nchw ? 2 : 1;
+    const int64_t channels = nchw ? in.dims[1] : in.dims[3];
+    if (in.rank != 4 || in.dims[0] != 1 || channels != 3 || in.dims[h_axis] <= 0 ||
+        in.dims[h_axis + 1] <= 0 || in.dims[h_axis] > 16384 || in.dims[h_axis + 1] > 16384)
         return wi_error_set(err, WI_E_UNSUPPORTED,
-                             "classify: input '%s' must be [1,H,W,3] (an RGB image, NHWC)", name);
-    *height = (int)in.dims[1];
-    *width = (int)in.dims[2];
+                             "classify: input '%s' must be [1,H,W,3] (an RGB image, NHWC) or, "
+                             "for an NCHW model, [1,3,H,W]", name);
+    *height = (int)in.dims[h_axis];
+    *width = (int)in.dims[h_axis + 1];
     return WI_OK;
 }
 
@@ -59,8 +63,18 @@ wi_status wi_classify(wi_session *session, const void *image_bytes, size_t image
     st = wi_image_decode(image_bytes, image_len, options->max_pixels, &image, err);
     if (st != WI_OK) return st;
     double t1 = wi_monotonic_ms();
-    st = wi_image_to_tensor(&image, width, height, &options->preprocess, input, err);
+    /* NCHW models (ONNX): preprocess into [H,W,3] scratch, then lay it out as [3,H,W] */
+    const int nchw = wi_model_input_is_nchw(model);
+    float *hwc = nchw ? malloc(sizeof(float) * input_count) : input;
+    st = hwc ? wi_image_to_tensor(&image, width, height, &options->preprocess, hwc, err)
+             : wi_error_set(err, WI_E_OUT_OF_MEMORY, "classify: out of memory");
     wi_image_free(&image);
+    if (nchw && st == WI_OK) {
+        const size_t plane = (size_t)width * (size_t)height;
+        for (size_t p = 0; p < plane; p++)
+            for (size_t c = 0; c < 3; c++) input[c * plane + p] = hwc[p * 3 + c];
+    }
+    if (nchw) free(hwc);
     if (st != WI_OK) return st;
     double t2 = wi_monotonic_ms();
     st = wi_session_run(session);
