@@ -210,6 +210,11 @@ static size_t chunk_size(size_t count, size_t want) {
     return div_up(count, want < count ? want : count);
 }
 
+/* The end of the range of `per` units starting at `begin`, clipped to `total`. */
+static size_t range_end(size_t begin, size_t per, size_t total) {
+    return begin + per < total ? begin + per : total;
+}
+
 typedef struct gemm_job {
     const wi_conv_kernel *k;
     const float *input; /* NHWC input (im2col: the conv input) */
@@ -253,7 +258,7 @@ static void gemm_item(void *ctx, size_t item) {
     const wi_f32_ukernels *uk = k->uk;
     const size_t n = (size_t)k->geom.out_c, kdim = k->gemm_k, mr = uk->gemm_mr, nr = uk->gemm_nr;
     const size_t r0 = (item / job->col_blocks) * job->rows_per_item;
-    const size_t r1 = r0 + job->rows_per_item < job->m ? r0 + job->rows_per_item : job->m;
+    const size_t r1 = range_end(r0, job->rows_per_item, job->m);
     const size_t block = item % job->col_blocks;
     if (k->path == PATH_IM2COL_GEMM) im2col_rows(&k->geom, job->input, job->a, kdim, r0, r1);
     const size_t panel_floats = nr + kdim * nr;
@@ -365,8 +370,7 @@ static void dw3x3_item(void *ctx, size_t item) {
     const wi_conv_geom *g = &k->geom;
     const size_t c_n = (size_t)g->in_c, row_floats = (size_t)g->in_w * c_n;
     const size_t y0 = item * job->rows_per_item;
-    const size_t y1 = y0 + job->rows_per_item < (size_t)g->out_h ? y0 + job->rows_per_item
-                                                                   : (size_t)g->out_h;
+    const size_t y1 = range_end(y0, job->rows_per_item, (size_t)g->out_h);
     for (size_t oy = y0; oy < y1; oy++) {
         const float *rows[3];
         for (int ky = 0; ky < 3; ky++) {
@@ -384,7 +388,7 @@ static void direct_item(void *ctx, size_t item) {
     const wi_conv_geom *g = &job->k->geom;
     const size_t pixels = (size_t)g->out_h * g->out_w;
     const size_t p0 = item * job->rows_per_item;
-    const size_t p1 = p0 + job->rows_per_item < pixels ? p0 + job->rows_per_item : pixels;
+    const size_t p1 = range_end(p0, job->rows_per_item, pixels);
     direct_rows(job->k, job->input, job->output, p0, p1);
 }
 
@@ -395,8 +399,7 @@ static void ref_item(void *ctx, size_t item) {
     const wi_conv_kernel *k = job->k;
     wi_conv_geom sub = k->geom;
     const size_t y0 = item * job->rows_per_item;
-    const size_t y1 = y0 + job->rows_per_item < (size_t)sub.out_h ? y0 + job->rows_per_item
-                                                                   : (size_t)sub.out_h;
+    const size_t y1 = range_end(y0, job->rows_per_item, (size_t)sub.out_h);
     sub.out_h = (int)(y1 - y0);
     sub.pad_top -= (int)y0 * sub.stride_h;
     float *out = job->output + y0 * (size_t)sub.out_w * sub.out_c;
