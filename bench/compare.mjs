@@ -4,6 +4,7 @@
 //
 //   node bench/compare.mjs [--models bench/models] [--out bench/results] [--rounds 8]
 //        [--runs 20] [--warmup 3] [--sizes 1.0,1.4] [--only id,id,...] [--build build] [--tolerance 1e-4]
+//        [--runners]
 //
 // Every (size, runtime) is one fresh process per round, and the rounds are interleaved
 // (round-robin, the order rotated each round), so load on the shared machine spreads over
@@ -18,7 +19,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { quantile } from './peers/common.mjs';
-import { renderMarkdown } from './report.mjs';
+import { GOALS, renderMarkdown } from './report.mjs';
 import { renderSvg } from './chart.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,9 @@ const { values: opts } = parseArgs({
     sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1.0,1.4' },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
     build: { type: 'string', default: process.env.BUILD ?? join(root, 'build') },
+    // Time wasinfer with the harness's runners rather than the CLIs: they also report CPU
+    // time per inference, the figure that other load on a shared machine does not inflate.
+    runners: { type: 'boolean', default: process.env.BENCH_RUNNERS === '1' },
     tolerance: { type: 'string', default: process.env.BENCH_TOLERANCE ?? '1e-4' },
     runner: { type: 'string', default: process.env.BENCH_RUNNER ?? join(root, 'build-bench', 'wasinfer-run') },
   },
@@ -58,6 +62,7 @@ const peer = (name) => join(here, 'peers', `${name}.mjs`);
 const nodeCli = join(root, 'hosts', 'node', 'bin', 'wasinfer.js');
 const cliWorks = {};
 function cliBenchWorks(kind, files) {
+  if (opts.runners) cliWorks[kind] = false;
   if (!(kind in cliWorks)) {
     const argv = kind === 'native' ? [cli] : [node, nodeCli];
     cliWorks[kind] = existsSync(argv.at(-1)) && !runJson([...argv, 'bench', '--model', files.tf, '--runs', '1', '--warmup', '0', '--json']).error;
@@ -193,6 +198,7 @@ function aggregate(samples, macs) {
     median_ms: medianMs,
     p90_ms: median(ok.map((s) => s.p90_ms)),
     min_ms: Math.min(...ok.map((s) => s.min_ms ?? s.median_ms)),
+    cpu_ms: ok.every((s) => Number.isFinite(s.cpu_median_ms)) ? median(ok.map((s) => s.cpu_median_ms)) : NaN,
     process_medians_ms: ok.map((s) => s.median_ms),
     // Measured from outside when GNU time is there; else as the runner reports it (the wasm
     // CLI reports -1: the guest cannot see its host's memory).
@@ -267,11 +273,26 @@ function main() {
       results[size][rt.id] = s ? aggregate(s, manifest.models[size].macs) : { error: agreement[size][rt.id]?.error ?? 'not run' };
       results[size][rt.id].label = rt.label;
       results[size][rt.id].wasinfer = Boolean(rt.wasinfer);
+      results[size][rt.id].threads = rt.threads;
       results[size][rt.id].timed_by = rt.id.startsWith('wasinfer-native')
         ? (cliWorks.native ? 'build/wasinfer bench --json' : 'build-bench/wasinfer-run')
         : rt.id === 'wasinfer-wasm'
           ? (cliWorks.wasm ? 'node hosts/node/bin/wasinfer.js bench --json' : 'bench/peers/wasinfer-wasm.mjs')
           : `bench/peers/${rt.id.replace(/-[12]t$/, '')}.mjs`;
+    }
+  }
+
+  // Paired ratios: in each round, our median over the peer's, both measured minutes apart at
+  // most; the median over rounds cancels load that drifts slower than a round.
+  const paired = {};
+  for (const size of sizes) {
+    paired[size] = {};
+    for (const [o, p, field] of GOALS) {
+      if (field !== 'median_ms') continue;
+      const a = samples[`${size}/${o}`] ?? [];
+      const b = samples[`${size}/${p}`] ?? [];
+      const ratios = a.map((s, r) => (!s.error && b[r] && !b[r].error ? s.median_ms / b[r].median_ms : NaN)).filter(Number.isFinite);
+      if (ratios.length) paired[size][`${o}/${p}`] = median(ratios);
     }
   }
 
@@ -283,7 +304,7 @@ function main() {
   const report = {
     started,
     seconds: Math.round((Date.now() - t0) / 1000),
-    command: `node bench/compare.mjs --rounds ${rounds} --runs ${runs} --warmup ${warmup} --sizes ${sizes.join(',')}`,
+    command: `node bench/compare.mjs --rounds ${rounds} --runs ${runs} --warmup ${warmup} --sizes ${sizes.join(',')}${opts.runners ? ' --runners' : ''}`,
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, load_before: loadBefore, load_after: loadSummary() },
     commit: gitCommit(),
     rounds,
@@ -291,6 +312,7 @@ function main() {
     warmup_per_process: warmup,
     models: Object.fromEntries(sizes.map((s) => [s, { parameters: manifest.models[s].parameters, macs: manifest.models[s].macs }])),
     agreement,
+    paired,
     classify,
     rss_measured_by: gnuTime ? 'GNU time (%M) around each process' : 'each runner (getrusage)',
     results,

@@ -9,6 +9,7 @@
 // then W untimed warm-up runs (default 0), as `wasinfer bench --warmup W` does
 // median_ms, p90_ms over the R runs after those; times_ms lists them all so the
 //           harness can pool several processes' samples
+// cpu_median_ms the median CPU time of the process per timed run (all its threads)
 // peak_rss_mb the process's peak resident set (getrusage maxrss)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -75,10 +76,14 @@ export async function benchmark(name, args, load, infer, extra = {}) {
 
   for (let i = 0; i < args.warmup; i++) await infer(session);
   const times = [];
+  const cpuTimes = []; // this process's CPU time per run: what other load on the machine does not add
   for (let i = 0; i < args.runs; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await infer(session);
     times.push(performance.now() - t);
+    const dc = process.cpuUsage(c);
+    cpuTimes.push((dc.user + dc.system) / 1000);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const result = {
@@ -92,6 +97,7 @@ export async function benchmark(name, args, load, infer, extra = {}) {
     runs: args.runs,
     warmup: args.warmup,
     min_ms: round3(sorted[0]),
+    cpu_median_ms: round3(quantile([...cpuTimes].sort((a, b) => a - b), 0.5)),
     times_ms: times.map(round3),
     ...extra,
   };
