@@ -36,12 +36,16 @@ static wi_status read_node(tfjs_load *L, const wi_json_value *e, int index, wi_e
     return tfjs_encode_attrs(wi_json_get(e, "attr"), n, &L->attr_storage[index], err);
 }
 
-static wi_status read_nodes(tfjs_load *L, const wi_json_value *topology, wi_error *err) {
+static wi_status check_topology(const wi_json_value *topology, wi_error *err) {
     if (!wi_json_is(topology, WI_JSON_OBJECT))
         return wi_error_set(err, WI_E_MALFORMED, "tfjs: model.json has no 'modelTopology' object");
     if (wi_json_get(topology, "class_name") || wi_json_get(topology, "model_config"))
         return wi_error_set(err, WI_E_UNSUPPORTED, "tfjs: a layers model (Keras topology); only graph models "
                                                    "(tensorflowjs_converter --output_format=tfjs_graph_model) run");
+    return WI_OK;
+}
+
+static wi_status read_nodes(tfjs_load *L, const wi_json_value *topology, wi_error *err) {
     const wi_json_value *nodes = wi_json_get(topology, "node");
     if (!wi_json_is(nodes, WI_JSON_ARRAY) || nodes->count == 0)
         return wi_error_set(err, WI_E_MALFORMED, "tfjs: 'modelTopology' has no 'node' array with nodes");
@@ -130,7 +134,8 @@ wi_status tfjs_load_doc(const wi_json_doc *doc, const void *weights, size_t weig
     L.weights = weights;
     L.weights_len = weights_len;
     L.ctx.opts = opts;
-    wi_status st = tfjs_manifest_read(wi_json_get(root, "weightsManifest"), opts->max_elements, &L.manifest, err);
+    wi_status st = check_topology(wi_json_get(root, "modelTopology"), err);
+    if (st == WI_OK) st = tfjs_manifest_read(wi_json_get(root, "weightsManifest"), opts->max_elements, &L.manifest, err);
     if (st == WI_OK) st = check_sizes(&L, err);
     if (st == WI_OK) {
         L.ctx.graph = wi_graph_create(opts->max_elements);
