@@ -371,15 +371,25 @@ static void dw3x3_item(void *ctx, size_t item) {
     const size_t c_n = (size_t)g->in_c, row_floats = (size_t)g->in_w * c_n;
     const size_t y0 = item * job->rows_per_item;
     const size_t y1 = range_end(y0, job->rows_per_item, (size_t)g->out_h);
-    for (size_t oy = y0; oy < y1; oy++) {
-        const float *rows[3];
-        for (int ky = 0; ky < 3; ky++) {
+    /* two rows at a time where the ISA has it (stride 1: they share 2 of their 4 input rows) */
+    const int pairs = k->uk->dw3x3_rows2 && g->stride_h == 1 && g->stride_w == 1;
+    for (size_t oy = y0; oy < y1;) {
+        const float *rows[4];
+        for (int ky = 0; ky < 4; ky++) {
             ptrdiff_t iy = (ptrdiff_t)oy * g->stride_h - g->pad_top + ky;
             rows[ky] = iy < 0 || iy >= g->in_h ? k->zero_row : job->input + (size_t)iy * row_floats;
         }
+        float *out = job->output + oy * g->out_w * c_n;
+        if (pairs && oy + 1 < y1) {
+            k->uk->dw3x3_rows2(rows, (size_t)g->in_w, c_n, (size_t)g->pad_left, (size_t)g->out_w,
+                               k->packed, out, out + (size_t)g->out_w * c_n, k->act_min,
+                               k->act_max);
+            oy += 2;
+            continue;
+        }
         k->uk->dw3x3_row(rows, (size_t)g->in_w, c_n, (size_t)g->stride_w, (size_t)g->pad_left,
-                         (size_t)g->out_w, k->packed, job->output + oy * g->out_w * c_n,
-                         k->act_min, k->act_max);
+                         (size_t)g->out_w, k->packed, out, k->act_min, k->act_max);
+        oy++;
     }
 }
 

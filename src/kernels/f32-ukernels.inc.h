@@ -341,6 +341,90 @@ static void dw3x3_row(const float *const rows[3], size_t in_w, size_t channels, 
                          out + ox * channels, vmin, vmax);
 }
 
+#if WI_UK_VLEN >= 16
+/* Two output rows at stride 1 (AVX-512: 32 registers hold the 9 weights, 8 accumulators and
+ * a row of inputs): rows[0..3] are the 4 input rows; each input vector feeds both output rows,
+ * so loads per tap drop by a third. Border pixels and channel remainders take the per-row
+ * path. */
+static void dw3x3_rows2(const float *const rows[4], size_t in_w, size_t channels,
+                        size_t pad_left, size_t out_w, const float *packed, float *out0,
+                        float *out1, float vmin, float vmax) {
+    const wi_vf lo = WI_SPLAT(vmin), hi = WI_SPLAT(vmax);
+    const size_t C = channels, c_full = C - C % WI_DW_CT;
+    size_t x_lo = pad_left;
+    size_t x_hi = in_w + pad_left >= 3 ? in_w + pad_left - 2 : 0;
+    if (x_lo > out_w) x_lo = out_w;
+    if (x_hi > out_w) x_hi = out_w;
+    if (x_hi < x_lo) x_hi = x_lo;
+    const float *const *rows_b = rows + 1;
+    for (size_t ox = 0; ox < x_lo; ox++) {
+        dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)ox - (ptrdiff_t)pad_left, 0, packed,
+                         out0 + ox * C, vmin, vmax);
+        dw_pixel_checked(rows_b, (ptrdiff_t)in_w, C, (ptrdiff_t)ox - (ptrdiff_t)pad_left, 0,
+                         packed, out1 + ox * C, vmin, vmax);
+    }
+    for (size_t c = 0; c < c_full; c += WI_DW_CT) {
+        const float *wp = packed + (c / WI_DW_CT) * WI_DW_TILE;
+        const wi_vf bias = vload(wp);
+        wi_vf w[9];
+#pragma GCC unroll 9
+        for (int t = 0; t < 9; t++) w[t] = vload(wp + (size_t)(1 + t) * WI_DW_CT);
+        size_t ox = x_lo;
+        for (; ox + 4 <= x_hi; ox += 4) {
+            const size_t ix = ox - pad_left;
+            wi_vf a0[4], a1[4];
+#pragma GCC unroll 4
+            for (size_t p = 0; p < 4; p++) a0[p] = a1[p] = bias;
+#pragma GCC unroll 4
+            for (size_t r = 0; r < 4; r++) {
+                wi_vf x[6];
+#pragma GCC unroll 6
+                for (size_t t = 0; t < 6; t++) x[t] = vload(rows[r] + (ix + t) * C + c);
+#pragma GCC unroll 4
+                for (size_t p = 0; p < 4; p++) {
+                    if (r < 3) {
+                        a0[p] += x[p] * w[3 * r];
+                        a0[p] += x[p + 1] * w[3 * r + 1];
+                        a0[p] += x[p + 2] * w[3 * r + 2];
+                    }
+                    if (r > 0) {
+                        a1[p] += x[p] * w[3 * r - 3];
+                        a1[p] += x[p + 1] * w[3 * r - 2];
+                        a1[p] += x[p + 2] * w[3 * r - 1];
+                    }
+                }
+            }
+#pragma GCC unroll 4
+            for (size_t p = 0; p < 4; p++) {
+                vstore(out0 + (ox + p) * C + c, vclamp(a0[p], lo, hi));
+                vstore(out1 + (ox + p) * C + c, vclamp(a1[p], lo, hi));
+            }
+        }
+        for (; ox < x_hi; ox++) {
+            dw_interior_tile(1, 1, rows[0] + c, rows[1] + c, rows[2] + c, C, ox - pad_left, w,
+                             bias, out0 + ox * C + c, lo, hi);
+            dw_interior_tile(1, 1, rows[1] + c, rows[2] + c, rows[3] + c, C, ox - pad_left, w,
+                             bias, out1 + ox * C + c, lo, hi);
+        }
+    }
+    for (size_t ox = x_lo; c_full < C && ox < x_hi; ox++) {
+        dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)(ox - pad_left), c_full, packed,
+                         out0 + ox * C, vmin, vmax);
+        dw_pixel_checked(rows_b, (ptrdiff_t)in_w, C, (ptrdiff_t)(ox - pad_left), c_full, packed,
+                         out1 + ox * C, vmin, vmax);
+    }
+    for (size_t ox = x_hi; ox < out_w; ox++) {
+        dw_pixel_checked(rows, (ptrdiff_t)in_w, C, (ptrdiff_t)ox - (ptrdiff_t)pad_left, 0, packed,
+                         out0 + ox * C, vmin, vmax);
+        dw_pixel_checked(rows_b, (ptrdiff_t)in_w, C, (ptrdiff_t)ox - (ptrdiff_t)pad_left, 0,
+                         packed, out1 + ox * C, vmin, vmax);
+    }
+}
+#define WI_UK_DW_ROWS2 dw3x3_rows2
+#else
+#define WI_UK_DW_ROWS2 NULL
+#endif
+
 const wi_f32_ukernels WI_UK_TABLE = {
     .name = WI_UK_NAME,
     .gemm_mr = WI_UK_MR,
@@ -350,4 +434,5 @@ const wi_f32_ukernels WI_UK_TABLE = {
     .gemm_1 = gemm_1,
     .igemm = igemm_mr,
     .dw3x3_row = dw3x3_row,
+    .dw3x3_rows2 = WI_UK_DW_ROWS2,
 };

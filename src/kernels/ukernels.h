@@ -48,6 +48,12 @@ typedef void (*wi_f32_dw3x3_row_fn)(const float *const rows[3], size_t in_w, siz
                                     size_t stride, size_t pad_left, size_t out_w,
                                     const float *packed, float *out, float vmin, float vmax);
 
+/* Two output rows of a 3x3 depthwise convolution at stride 1 from the 4 input rows rows[0..3]
+ * (out0 from rows 0-2, out1 from rows 1-3); otherwise as wi_f32_dw3x3_row_fn. */
+typedef void (*wi_f32_dw3x3_rows2_fn)(const float *const rows[4], size_t in_w, size_t channels,
+                                      size_t pad_left, size_t out_w, const float *packed,
+                                      float *out0, float *out1, float vmin, float vmax);
+
 typedef struct wi_f32_ukernels {
     const char *name;
     size_t gemm_mr, gemm_nr; /* microkernel tile; nr is also the packing panel width */
@@ -56,6 +62,7 @@ typedef struct wi_f32_ukernels {
     wi_f32_gemm_fn gemm_1;   /* one row at a time (matrix-vector, e.g. the classifier) */
     wi_f32_igemm_fn igemm;   /* gemm_mr segmented rows at a time */
     wi_f32_dw3x3_row_fn dw3x3_row;
+    wi_f32_dw3x3_rows2_fn dw3x3_rows2; /* NULL where the registers do not hold two rows */
 } wi_f32_ukernels;
 
 extern const wi_f32_ukernels wi_f32_ukernels_generic;
