@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make run` does (after building): classify the sample images in $WASINFER_DATA/images
-# (default ../shared/data) with TF-slim MobileNet V2 1.0 through build/wasinfer.
+# (default ../shared/data) with TF-slim MobileNet V2 1.0 through build/wasinfer, then serve that
+# model over HTTP on 127.0.0.1:3000 (WASINFER_PORT overrides) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +31,12 @@ if [ ${#images[@]} -eq 0 ]; then
   echo "make run: no .jpg, .jpeg or .png images in $DATA/images" >&2
   exit 1
 fi
-exec "$BIN" classify --model "$MODEL" --labels "$LABELS" --top 3 "${images[@]}"
+PORT=${WASINFER_PORT:-3000}
+"$BIN" classify --model "$MODEL" --labels "$LABELS" --top 3 "${images[@]}"
+cat <<MSG
+
+Starting the prediction service (Ctrl-C stops it). Try, from another terminal:
+  curl -s --data-binary @$DATA/images/grace_hopper.jpg -H 'Content-Type: image/jpeg' http://127.0.0.1:$PORT/v1/classify
+  curl -s http://127.0.0.1:$PORT/v1/models
+MSG
+exec "$BIN" serve --model "$MODEL" --labels "$LABELS" --host 127.0.0.1 --port "$PORT"

@@ -23,7 +23,7 @@ static const char USAGE[] =
     "  inspect M           inputs, outputs, ops, parameters, MACs, arena size of a model\n"
     "  bench --model M [--threads N] [--runs R] [--warmup W] [--json]\n"
     "                      load time, first and steady inference latency, peak memory\n"
-    "  serve --model M ... the HTTP prediction service (see docs/server.md)\n"
+    "  serve --model M ... the HTTP prediction service (see docs/service.md)\n"
     "\n"
     "`wasinfer <command> --help` describes each command's options.\n";
 
