@@ -11,6 +11,7 @@
 #include "classify/clock.h"
 #include "classify/read-file.h"
 #include "cli/cli.h"
+#include "formats/tfjs/tfjs.h"
 
 int cli_progress_shown;
 
@@ -117,9 +118,9 @@ int cli_model_open(const char *path, const char *input_name, const char *output_
     wi_model_options_init(&mo);
     mo.input_name = input_name;
     mo.output_name = output_name;
-    /* a TF.js model.json reads its weight shards from its directory: the file loader does */
-    wi_status st = len > 0 && bytes[0] == '{' ? wi_model_load_file(path, &mo, &out->model, &err)
-                                              : wi_model_load(bytes, len, &mo, &out->model, &err);
+    /* a TF.js model.json reads its weight shards from its directory */
+    wi_status st = wi_tfjs_sniff(bytes, len) ? wi_model_load_tfjs_file(path, bytes, len, &mo, &out->model, &err)
+                                             : wi_model_load(bytes, len, &mo, &out->model, &err);
     free(bytes);
     if (st != WI_OK)
         return cli_fail("%s: %s", path, err.message[0] ? err.message : wi_status_string(st));
