@@ -75,17 +75,27 @@ static wi_status check_quant(const tfl_tensor *t, int index, const char *name, w
     return WI_OK;
 }
 
-/* real = scale[c] * (q - zp[c]), c the index along the quantized axis. */
-static void dequantize(const tfl_tensor *t, int64_t count, float *out) {
-    int64_t inner = 1, channels = t->scales.count;
+/* real = scale[c] * (q - zp[c]), c the index along the quantized axis: walked as
+ * [outer][channel][inner] so no element needs a division. */
+static wi_status dequantize(const tfl_tensor *t, int64_t count, float *out) {
+    int64_t inner = 1, channels = t->scales.count ? t->scales.count : 1;
     if (channels > 1)
         for (int d = t->quant_axis + 1; d < t->rank; d++) inner *= t->dims[d];
-    for (int64_t i = 0; i < count; i++) {
-        uint32_t c = channels > 1 ? (uint32_t)((i / inner) % channels) : 0;
-        float scale = wi_fb_vec_f32(&t->scales, c);
-        int64_t zp = t->zero_points.count ? wi_fb_vec_i64(&t->zero_points, c) : 0;
-        out[i] = scale * (float)(int_at(t->data, t->type, i) - zp);
+    else
+        inner = count;
+    float *scale = malloc((size_t)channels * 2 * sizeof(float));
+    if (!scale) return WI_E_OUT_OF_MEMORY;
+    float *zp = scale + channels;
+    for (int64_t c = 0; c < channels; c++) {
+        scale[c] = t->scales.count ? wi_fb_vec_f32(&t->scales, (uint32_t)c) : 1.0f;
+        zp[c] = t->zero_points.count ? (float)wi_fb_vec_i64(&t->zero_points, (uint32_t)c) : 0.0f;
     }
+    for (int64_t i = 0; i < count;)
+        for (int64_t c = 0; c < channels; c++)
+            for (int64_t j = 0; j < inner; j++, i++)
+                out[i] = scale[c] * ((float)int_at(t->data, t->type, i) - zp[c]);
+    free(scale);
+    return WI_OK;
 }
 
 static wi_status make_const(tfl_ctx *ctx, tfl_tensor *t, int index, const char *name,
@@ -111,7 +121,10 @@ static wi_status make_const(tfl_ctx *ctx, tfl_tensor *t, int index, const char *
         float *f = malloc((size_t)count * sizeof(float) + 1);
         if (!f) return tensor_fail(err, index, name, WI_E_OUT_OF_MEMORY, "out of memory");
         if (quantized) {
-            dequantize(t, count, f);
+            if (dequantize(t, count, f) != WI_OK) {
+                free(f);
+                return tensor_fail(err, index, name, WI_E_OUT_OF_MEMORY, "out of memory");
+            }
         } else if (t->type == TFL_FLOAT16) {
             for (int64_t i = 0; i < count; i++) {
                 uint16_t h;
