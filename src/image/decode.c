@@ -72,11 +72,33 @@ static int stb_info(const uint8_t *p, size_t len, image_kind kind, int *w, int *
 
 static int is_rst_marker(uint8_t m) { return m >= 0xD0 && m <= 0xD7; }
 
+/* Whether the DHT segment whose payload starts at p[at] declares more than 256 codes in a
+ * table. stb_image 2.27 (Debian's libstb) writes a table's codes into a 257-byte array
+ * without checking the total (fixed upstream in 2.28), which overwrites the rest of its
+ * decoder state: found by fuzz/fuzz-image-decode. This reads the bytes exactly as stb's DHT
+ * parser does (sequentially, past the segment's end, zeros past the input's end). */
+static int jpeg_dht_overflows(const uint8_t *p, size_t n, size_t at, size_t seglen)
+{
+    long left = (long)seglen - 2;
+    while (left > 0) {
+        uint8_t q = at < n ? p[at] : 0;
+        if ((q >> 4) > 1 || (q & 15) > 3) return 0; /* stb refuses the table itself */
+        long codes = 0;
+        for (size_t k = 1; k <= 16; k++) codes += at + k < n ? p[at + k] : 0;
+        if (codes > 256) return 1;
+        at += 17 + (size_t)codes;
+        left -= 17 + codes;
+    }
+    return 0;
+}
+
 /* Walks the JPEG marker segments from SOI to EOI the way libjpeg's next_marker does (stray
- * bytes between segments are skipped); returns 0 when the stream ends before EOI. */
-static int jpeg_reaches_eoi(const uint8_t *p, size_t n)
+ * bytes between segments are skipped); returns 0 when the stream ends before EOI. Every DHT
+ * segment stb_image would parse lies on this walk; *bad_dht is set when one would overflow. */
+static int jpeg_reaches_eoi(const uint8_t *p, size_t n, int *bad_dht)
 {
     size_t i = 2; /* after SOI */
+    *bad_dht = 0;
     while (i + 1 < n) {
         if (p[i] != 0xFF || p[i + 1] == 0xFF || p[i + 1] == 0x00) { /* junk or fill bytes */
             i++;
@@ -91,6 +113,7 @@ static int jpeg_reaches_eoi(const uint8_t *p, size_t n)
         if (i + 4 > n) return 0;
         size_t seglen = ((size_t)p[i + 2] << 8) | p[i + 3];
         if (seglen < 2) return 0;
+        if (marker == 0xC4 && jpeg_dht_overflows(p, n, i + 4, seglen)) *bad_dht = 1;
         i += 2 + seglen;
         if (marker == 0xDA) { /* SOS: entropy-coded data until the next real marker */
             while (i + 1 < n && !(p[i] == 0xFF && p[i + 1] != 0x00 && p[i + 1] != 0xFF &&
@@ -167,6 +190,12 @@ wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_i
         return wi_error_set(err, WI_E_MALFORMED,
                              "image: unknown format (not JPEG, PNG, BMP or GIF)");
 
+    int jpeg_eoi = 0, bad_dht = 0; /* checked before stb reads any JPEG table */
+    if (kind == KIND_JPEG) jpeg_eoi = jpeg_reaches_eoi(p, len, &bad_dht);
+    if (bad_dht)
+        return wi_error_set(err, WI_E_MALFORMED,
+                             "image: corrupt JPEG (Huffman table with more than 256 codes)");
+
     int w = 0, h = 0, comp = 0;
     if (!stb_info(p, len, kind, &w, &h, &comp)) return stb_failure(err, kind, "header");
     if (w <= 0 || h <= 0)
@@ -175,7 +204,7 @@ wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_i
     if ((uint64_t)w * (uint64_t)h > (uint64_t)max_pixels)
         return wi_error_set(err, WI_E_LIMIT, "image: %dx%d %s exceeds the limit of %zu pixels", w,
                              h, kind_name(kind), max_pixels);
-    if (kind == KIND_JPEG && !jpeg_reaches_eoi(p, len))
+    if (kind == KIND_JPEG && !jpeg_eoi)
         return wi_error_set(err, WI_E_MALFORMED, "image: truncated JPEG (no end-of-image marker)");
     if (kind == KIND_BMP && !bmp_has_all_rows(p, len))
         return wi_error_set(err, WI_E_MALFORMED, "image: truncated BMP (pixel rows missing)");
