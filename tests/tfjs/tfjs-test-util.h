@@ -61,4 +61,27 @@ static inline float tj_max_abs_diff(const float *a, const float *b, size_t n) {
     return m;
 }
 
+/* ---- pieces of model.json for the written models ---- */
+
+/* base64 of attribute strings */
+#define B64_SAME "U0FNRQ=="
+#define B64_VALID "VkFMSUQ="
+#define B64_NHWC "TkhXQw=="
+#define B64_BIASADD "Qmlhc0FkZA=="
+#define B64_RELU6 "UmVsdTY="
+#define B64_RELU "UmVsdQ=="
+#define B64_FUSEDBN "RnVzZWRCYXRjaE5vcm0="
+
+#define T_FLOAT "\"T\":{\"type\":\"DT_FLOAT\"}"
+#define INPUT(shape) "{\"name\":\"x\",\"op\":\"Placeholder\",\"attr\":{\"dtype\":{\"type\":\"DT_FLOAT\"},\"shape\":{\"shape\":{\"dim\":[" shape "]}}}}"
+#define INPUT_6x6x3 INPUT("{\"size\":\"-1\"},{\"size\":\"6\"},{\"size\":\"6\"},{\"size\":\"3\"}")
+#define CONST(name) "{\"name\":\"" name "\",\"op\":\"Const\",\"attr\":{\"dtype\":{\"type\":\"DT_FLOAT\"},\"value\":{\"tensor\":{\"dtype\":\"DT_FLOAT\"}}}}"
+#define CONV_ATTRS(stride, pad) \
+    T_FLOAT ",\"strides\":{\"list\":{\"i\":[\"1\",\"" stride "\",\"" stride "\",\"1\"]}},\"padding\":{\"s\":\"" pad "\"}," \
+    "\"data_format\":{\"s\":\"" B64_NHWC "\"},\"dilations\":{\"list\":{\"i\":[\"1\",\"1\",\"1\",\"1\"]}}"
+#define FUSED(list, args) ",\"fused_ops\":{\"list\":{\"s\":[" list "]}},\"num_args\":{\"i\":\"" args "\"},\"epsilon\":{\"f\":0.001}"
+#define NODE(name, op, inputs, attrs) \
+    "{\"name\":\"" name "\",\"op\":\"" op "\",\"input\":[" inputs "],\"attr\":{" attrs "}}"
+#define WEIGHT(name, shape) "{\"name\":\"" name "\",\"shape\":[" shape "],\"dtype\":\"float32\"}"
+
 #endif
