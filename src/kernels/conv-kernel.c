@@ -84,14 +84,29 @@ static float *alloc_floats(size_t count) {
     return aligned_alloc(64, bytes ? bytes : 64);
 }
 
-/* HWIO [K][N] + bias -> panels of NR columns: [NR bias][K][NR], zero-padded. */
+/* HWIO [K][N] + bias -> panels of NR columns: [NR bias][K][NR], zero-padded. The filter is
+ * read in blocks of rows, each row once from start to end (walking it panel by panel down all
+ * K rows would stride by N floats and miss the cache on every row: 5x slower at load). */
 static void pack_gemm(const float *filter, const float *bias, size_t k_n, size_t n, size_t nr,
                       float *out) {
-    for (size_t p0 = 0; p0 < n; p0 += nr) {
-        for (size_t j = 0; j < nr; j++) *out++ = (p0 + j < n && bias) ? bias[p0 + j] : 0.0f;
-        for (size_t k = 0; k < k_n; k++)
-            for (size_t j = 0; j < nr; j++)
-                *out++ = p0 + j < n ? filter[k * n + p0 + j] : 0.0f;
+    enum { ROWS = 16 };
+    const size_t panels = div_up(n, nr), panel_floats = nr + k_n * nr;
+    for (size_t p = 0; p < panels; p++) {
+        float *dst = out + p * panel_floats;
+        for (size_t j = 0; j < nr; j++) dst[j] = (p * nr + j < n && bias) ? bias[p * nr + j] : 0.0f;
+    }
+    for (size_t k0 = 0; k0 < k_n; k0 += ROWS) {
+        const size_t k1 = k0 + ROWS < k_n ? k0 + ROWS : k_n;
+        for (size_t p = 0; p < panels; p++) {
+            const size_t c0 = p * nr, live = n - c0 < nr ? n - c0 : nr;
+            float *dst = out + p * panel_floats + nr + k0 * nr;
+            for (size_t k = k0; k < k1; k++, dst += nr) {
+                const float *src = filter + k * n + c0;
+                size_t j = 0;
+                for (; j < live; j++) dst[j] = src[j];
+                for (; j < nr; j++) dst[j] = 0.0f;
+            }
+        }
     }
 }
 
