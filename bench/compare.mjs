@@ -307,6 +307,8 @@ function main() {
     command: `node bench/compare.mjs --rounds ${rounds} --runs ${runs} --warmup ${warmup} --sizes ${sizes.join(',')}${opts.runners ? ' --runners' : ''}`,
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, load_before: loadBefore, load_after: loadSummary() },
     commit: gitCommit(),
+    // what wasinfer was built from, when not this checkout (BENCH_ENGINE_COMMIT)
+    engine_commit: process.env.BENCH_ENGINE_COMMIT ?? gitCommit(),
     rounds,
     runs_per_process: runs,
     warmup_per_process: warmup,

@@ -71,7 +71,7 @@ export function renderMarkdown(report) {
   const head = [
     `## Side-by-side benchmark, ${report.started.slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `\`${report.command}\` (commit ${report.commit}, ${report.seconds} s): ${report.rounds} interleaved rounds, ` +
+    `\`${report.command}\` (commit ${report.commit}${report.engine_commit && report.engine_commit !== report.commit ? `, wasinfer built from ${report.engine_commit}` : ''}, ${report.seconds} s): ${report.rounds} interleaved rounds, ` +
       `each runtime a fresh process per round running the first inference, ${report.warmup_per_process ?? 0} untimed warm-up runs and ${report.runs_per_process} timed ones; ` +
       `median and p90 the median over processes of each one's median and p90, min the fastest run of all, load and first inference the median over rounds, peak RSS the maximum. ` +
       `min is the figure least disturbed by other load. GFLOP/s = 2 × MACs / median. Peak RSS measured by ${report.rss_measured_by ?? 'each runner'}; wasinfer-classify is \`wasinfer classify --model M.pb grace_hopper.jpg\`. ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average before ${m.load_before.one}/${m.load_before.five}/${m.load_before.fifteen}, after ${m.load_after.one}/${m.load_after.five}/${m.load_after.fifteen} (1/5/15 min; others were building on the same cores).`,

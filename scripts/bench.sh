@@ -7,7 +7,7 @@
 #  4. build-bench/wasinfer-run, the native runner, against $BUILD/libwasinfer.a,
 #  5. node bench/compare.mjs: interleaved rounds of every runtime on both sizes, results in
 #     bench/results/ (results.json, results.md, latency.svg).
-# Environment: BENCH_ROUNDS (8), BENCH_RUNS (20), BENCH_WARMUP (3), BENCH_TOLERANCE (1e-4), BENCH_SIZES (1.0,1.4), BENCH_ONLY (ids),
+# Environment: BENCH_ROUNDS (8), BENCH_RUNS (20), BENCH_WARMUP (3), BENCH_TOLERANCE (1e-4), BENCH_RUNNERS (0), BENCH_ENGINE_COMMIT, BENCH_SIZES (1.0,1.4), BENCH_ONLY (ids),
 # BENCH_VERIFY (0), WASINFER_VENV (~/.cache/wasinfer/bench-venv), BUILD (build).
 # Extra arguments go to compare.mjs.
 set -euo pipefail
