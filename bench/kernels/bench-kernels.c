@@ -152,7 +152,7 @@ int main(int argc, char **argv) {
             double t0 = now_s();
             float *src = (i & 1) ? out : in, *dst = (i & 1) ? in : out;
             if (blocks[i]) {
-                wi_block_kernel_run(blocks[i], src, src == dst ? aux : dst, scratch, pool);
+                wi_block_kernel_run(blocks[i], src, NULL, src == dst ? aux : dst, scratch, pool);
                 if (r >= 0) layer_times[(size_t)i * reps + r] = now_s() - t0;
                 i = block_end[i];
                 continue;

@@ -72,6 +72,7 @@ size_t wi_block_kernel_scratch_bytes(const wi_block_kernel *b, int threads) {
 typedef struct block_job {
     const wi_block_kernel *b;
     const float *input;
+    const float *residual; /* may be NULL */
     float *output;
     float *scratch;
     size_t rows_per_item;
@@ -112,17 +113,23 @@ static void block_item(void *ctx, size_t item) {
         }
         dw->uk->dw3x3_row(rows, in_w, e_c, (size_t)g->stride_w, (size_t)g->pad_left,
                           (size_t)g->out_w, dw->packed, dw_row, dw->act_min, dw->act_max);
-        wi_conv_kernel_gemm_rows(b->project, (size_t)g->out_w, dw_row, e_c,
-                                 job->output + y * (size_t)g->out_w * b->project->geom.out_c);
+        const size_t row_floats = (size_t)g->out_w * b->project->geom.out_c;
+        float *out = job->output + y * row_floats;
+        wi_conv_kernel_gemm_rows(b->project, (size_t)g->out_w, dw_row, e_c, out);
+        if (job->residual) { /* the shortcut Add, while the row is in L1 */
+            const float *res = job->residual + y * row_floats;
+            for (size_t i = 0; i < row_floats; i++) out[i] += res[i];
+        }
     }
 }
 
-void wi_block_kernel_run(const wi_block_kernel *b, const float *input, float *output,
-                         void *scratch, wi_threadpool *pool) {
+void wi_block_kernel_run(const wi_block_kernel *b, const float *input, const float *residual,
+                         float *output, void *scratch, wi_threadpool *pool) {
     const size_t out_h = (size_t)b->dw->geom.out_h;
     size_t threads = (size_t)wi_threadpool_size(pool);
     if (threads > out_h) threads = out_h;
-    block_job job = {.b = b, .input = input, .output = output, .scratch = scratch,
+    block_job job = {.b = b, .input = input, .residual = residual, .output = output,
+                     .scratch = scratch,
                      .rows_per_item = (out_h + threads - 1) / threads};
     wi_threadpool_parallel_for(pool, (out_h + job.rows_per_item - 1) / job.rows_per_item,
                                block_item, &job);

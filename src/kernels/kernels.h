@@ -81,9 +81,13 @@ void wi_block_kernel_free(wi_block_kernel *block); /* accepts NULL */
 /* Scratch for running on a pool of `threads` threads (wi_threadpool_size of the pool passed
  * to run; 1 for none), 64-byte aligned. */
 size_t wi_block_kernel_scratch_bytes(const wi_block_kernel *block, int threads);
-/* input: the block input [in_h, in_w, in_c]; output: project's output. Never allocates. */
-void wi_block_kernel_run(const wi_block_kernel *block, const float *input, float *output,
-                         void *scratch, wi_threadpool *pool);
+/* input: the block input [in_h, in_w, in_c]; output: project's output. `residual`, when not
+ * NULL, has the output's shape and is added to it after project's clamp (MobileNet V2's
+ * shortcut Add, usually residual == input): output = project(...) + residual, the same
+ * float additions as a separate Add. Never allocates. */
+void wi_block_kernel_run(const wi_block_kernel *block, const float *input,
+                         const float *residual, float *output, void *scratch,
+                         wi_threadpool *pool);
 
 /* The ISA new kernels use ("ref", "generic", "avx2", "avx512", "wasm-simd128"): the best this
  * CPU supports, lowered by the environment variable WASINFER_ISA=ref|generic|avx2|avx512.

@@ -1,7 +1,8 @@
 /*
- * The fused inverted-residual block (expand 1x1 -> depthwise 3x3 -> project 1x1) gives
- * bit-identical results to the three kernels run one after the other, on every ISA, with and
- * without the expansion, strides 1 and 2, SAME and VALID, serial and on a 3-thread pool.
+ * The fused inverted-residual block (expand 1x1 -> depthwise 3x3 -> project 1x1, plus the
+ * shortcut Add where the shapes allow) gives bit-identical results to the three kernels and the
+ * Add run one after the other, on every ISA, with and without the expansion, strides 1 and 2,
+ * SAME and VALID, serial and on a 3-thread pool.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,10 +81,16 @@ static void check_block(wi_isa isa, int h, int w, int cin, int e, int cout, int 
     }
     wi_conv_kernel_run(kd, dw_in, mid2, NULL, NULL);
     wi_conv_kernel_run(kp, mid2, want, NULL, NULL);
+    /* the shortcut Add where the shapes allow (stride 1, project back to the input width) */
+    const float *residual = NULL;
+    if (out_n == in_n) {
+        residual = in;
+        for (size_t i = 0; i < out_n; i++) want[i] += in[i];
+    }
 
     void *scratch = scratch_alloc(wi_block_kernel_scratch_bytes(blk, wi_threadpool_size(pool)));
     for (size_t i = 0; i < out_n + 16; i++) got[i] = -777.0f;
-    wi_block_kernel_run(blk, in, got, scratch, pool);
+    wi_block_kernel_run(blk, in, residual, got, scratch, pool);
     for (size_t i = 0; i < out_n; i++)
         if (memcmp(&got[i], &want[i], sizeof(float)) != 0)
             fail_msg("isa %s %dx%dx%d -> %d -> s%d %s -> %d expand %d threads %d: out[%zu] = "
@@ -116,7 +123,8 @@ static void test_block_matches_unfused(void **state) {
             check_block((wi_isa)isa, h, w, 8 + v, 24 + 8 * (v % 3), 16 + v % 9, stride, same,
                         with_expand, p);
         }
-        check_block((wi_isa)isa, 14, 14, 32, 192, 32, 1, 1, 1, pool); /* MobileNet-like */
+        check_block((wi_isa)isa, 14, 14, 32, 192, 32, 1, 1, 1, pool); /* MobileNet-like, Add */
+        check_block((wi_isa)isa, 9, 7, 24, 144, 24, 1, 1, 1, NULL);   /* with the Add */
         check_block((wi_isa)isa, 15, 15, 24, 144, 32, 2, 1, 1, NULL);
     }
     wi_threadpool_free(pool);
