@@ -86,7 +86,7 @@ static void test_loads_from_memory(void **state) {
     unsigned char *weights = wi_test_read_data(V1_DIR "/group1-shard1of1", &wlen);
     assert_non_null(json);
     assert_non_null(weights);
-    wi_model *mem = NULL, *file = load_path(V1_DIR "/model.json");
+    wi_model *mem = NULL, *file = load_path(V1_DIR "/model.json"), *alone = NULL;
     wi_error err;
     if (wi_model_load_tfjs(json, jlen, weights, wlen, NULL, &mem, &err) != WI_OK) fail_msg("%s", err.message);
     size_t n, na, nb;
@@ -94,8 +94,22 @@ static void test_loads_from_memory(void **state) {
     float *ya = tj_run(mem, x, &na), *yb = tj_run(file, x, &nb);
     assert_int_equal(na, nb);
     assert_memory_equal(ya, yb, na * sizeof(float));
+    /* the single-buffer form "model.json NUL shards" loads through wi_model_load */
+    unsigned char *blob = malloc(jlen + 1 + wlen);
+    memcpy(blob, json, jlen);
+    blob[jlen] = 0;
+    memcpy(blob + jlen + 1, weights, wlen);
+    wi_model *one = NULL;
+    if (wi_model_load(blob, jlen + 1 + wlen, NULL, &one, &err) != WI_OK) fail_msg("%s", err.message);
+    size_t nc;
+    float *yc = tj_run(one, x, &nc);
+    assert_memory_equal(ya, yc, na * sizeof(float));
+    assert_int_equal(wi_model_load(blob, jlen + 1 + wlen - 1, NULL, &alone, &err), WI_E_MALFORMED);
+    assert_non_null(strstr(err.message, "which hold only 1875347 bytes"));
+    free(yc);
+    free(blob);
+    wi_model_free(one);
     /* wi_model_load on model.json alone says where the weights are */
-    wi_model *alone = NULL;
     assert_int_equal(wi_model_load(json, jlen, NULL, &alone, &err), WI_E_MALFORMED);
     assert_null(alone);
     assert_non_null(strstr(err.message, "tfjs: the manifest describes 1875348 bytes of weights"));

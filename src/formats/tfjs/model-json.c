@@ -158,6 +158,14 @@ wi_status tfjs_load_doc(const wi_json_doc *doc, const void *weights, size_t weig
 wi_status wi_tfjs_load(const void *json, size_t json_len, const void *weights, size_t weights_len,
                        const wi_model_options *opts, wi_model **out, wi_error *err) {
     *out = NULL;
+    /* one buffer "model.json NUL shards" (JSON never holds a raw NUL): what wi_model_load and
+     * the wasm model_load receive when a host passes a TF.js model as a single blob */
+    const char *nul = weights_len == 0 ? memchr(json, 0, json_len) : NULL;
+    if (nul) {
+        weights = nul + 1;
+        weights_len = json_len - (size_t)(nul + 1 - (const char *)json);
+        json_len = (size_t)(nul - (const char *)json);
+    }
     wi_json_doc doc;
     wi_status st = wi_json_parse(json, json_len, &doc, err);
     if (st != WI_OK) {

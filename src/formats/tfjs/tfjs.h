@@ -8,7 +8,8 @@
 
 /* The model from model.json's bytes and `weights`, every shard of the manifest concatenated
  * in manifest order (weights may be NULL when weights_len is 0). `opts` must be complete
- * (defaults filled in). */
+ * (defaults filled in). Without weights, `json` may also be the single-buffer form
+ * "model.json, one NUL byte, the shards" (JSON text never holds a raw NUL byte). */
 wi_status wi_tfjs_load(const void *json, size_t json_len, const void *weights, size_t weights_len,
                        const wi_model_options *opts, wi_model **out, wi_error *err);
 
