@@ -8,10 +8,11 @@
 //
 // Every (size, runtime) is one fresh process per round, and the rounds are interleaved
 // (round-robin, the order rotated each round), so load on the shared machine spreads over
-// everybody instead of landing on one runtime. Round 0 also dumps each runtime's output on
-// the fixed input for the agreement check (exit status 1 when a runtime's probabilities
-// differ from onnxruntime-node's by more than --tolerance or its top-1 differs). Writes
-// results.json, results.md and latency.svg.
+// everybody instead of landing on one runtime. Before the rounds, each runtime runs once on
+// the fixed input and dumps its output for the agreement check (exit status 1 when a
+// runtime's probabilities differ from onnxruntime-node's by more than --tolerance or its
+// top-1 differs); a runtime that cannot run is reported and left out. Writes results.json,
+// results.md and latency.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
