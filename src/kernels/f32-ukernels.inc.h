@@ -92,6 +92,9 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_
             for (size_t i = 0; i < MR; i++) ap[i] = aseg[sg * WI_UK_MR + i];
             for (size_t k = 0; k < kc; k++) {
                 wi_vf b[WI_UK_NV];
+                /* One row streams the weights once (the classifier: megabytes from DRAM):
+                 * ask for them well ahead. Tiles reuse each panel MR times: no need. */
+                if (MR == 1) __builtin_prefetch(w + 64 * WI_UK_NR);
 #pragma GCC unroll 4
                 for (size_t j = 0; j < WI_UK_NV; j++) b[j] = vload(w + j * WI_UK_VLEN);
                 w += WI_UK_NR;
