@@ -155,6 +155,35 @@ static int bmp_has_all_rows(const uint8_t *p, size_t n)
     return (uint64_t)offset + stride * (uint64_t)h <= n;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* The first PNG chunk before IEND that claims more bytes than the file has left, or NULL.
+ * stb_image grows its IDAT buffer to the claimed length before reading the data, so a
+ * 100-byte file claiming a 2 GiB chunk would allocate 2 GiB (found by fuzz-image-decode);
+ * stb fails on such a file anyway once the data is missing, so refusing it first changes
+ * only the cost. `type` receives the chunk's 4-letter type. */
+static int png_chunk_overruns(const uint8_t *p, size_t n, char type[5], uint32_t *claimed)
+{
+    size_t i = 8; /* after the signature */
+    while (i + 8 <= n) {
+        uint32_t len = be32(p + i);
+        if (memcmp(p + i + 4, "IEND", 4) == 0) return 0;
+        if (len > n - (i + 8)) {
+            memcpy(type, p + i + 4, 4);
+            for (int k = 0; k < 4; k++)
+                if (type[k] < 0x20 || type[k] > 0x7E) type[k] = '?';
+            type[4] = '\0';
+            *claimed = len;
+            return 1;
+        }
+        i += 12 + (size_t)len;
+    }
+    return 0;
+}
+
 static wi_status stb_failure(wi_error *err, image_kind kind, const char *stage)
 {
     const char *reason = stbi_failure_reason();
@@ -206,6 +235,12 @@ wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_i
                              h, kind_name(kind), max_pixels);
     if (kind == KIND_JPEG && !jpeg_eoi)
         return wi_error_set(err, WI_E_MALFORMED, "image: truncated JPEG (no end-of-image marker)");
+    char chunk[5];
+    uint32_t claimed = 0;
+    if (kind == KIND_PNG && png_chunk_overruns(p, len, chunk, &claimed))
+        return wi_error_set(err, WI_E_MALFORMED,
+                             "image: truncated PNG (chunk '%s' claims %u bytes, more than the file holds)",
+                             chunk, claimed);
     if (kind == KIND_BMP && !bmp_has_all_rows(p, len))
         return wi_error_set(err, WI_E_MALFORMED, "image: truncated BMP (pixel rows missing)");
 
