@@ -18,7 +18,11 @@ function(wi_add_fuzz_target name)
   target_link_libraries(replay-${name} PRIVATE wasinfer)
   add_test(NAME fuzz-replay-${name}
            COMMAND replay-${name} ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
-  set_tests_properties(fuzz-replay-${name} PROPERTIES ENVIRONMENT "${WI_TEST_ENV}" LABELS fuzz)
+  # Under ASan an allocation above 512 MiB is a failure, as libFuzzer's -malloc_limit_mb is
+  # while fuzzing: no stored input may make the library allocate that much (harnesses lower
+  # the model and image limits far below it). Other builds ignore ASAN_OPTIONS.
+  set_tests_properties(fuzz-replay-${name} PROPERTIES LABELS fuzz ENVIRONMENT
+                       "${WI_TEST_ENV};ASAN_OPTIONS=detect_leaks=1:max_allocation_size_mb=512:allocator_may_return_null=0")
 
   if(WI_FUZZ_LIBFUZZER)
     add_executable(fuzz-${name} ${harness} ${ARGN})

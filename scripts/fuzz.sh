@@ -56,11 +56,13 @@ for t in "${TARGETS[@]}"; do
   work="$BUILD/corpus/$t"
   artifacts="$BUILD/artifacts/$t/"
   mkdir -p "$work" "$artifacts"
+  dict=()
+  [[ -f "fuzz/$t.dict" ]] && dict=(-dict="fuzz/$t.dict")
   echo "== fuzz-$t for ${SECONDS_PER_TARGET}s"
   if ! nice "$BUILD/tests/fuzz/fuzz-$t" "$work" "fuzz/corpus/$t" \
         -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
         -malloc_limit_mb=1024 -max_len="$(max_len "$t")" -artifact_prefix="$artifacts" \
-        "${PARALLEL[@]}" -print_final_stats=1 2>&1 | tail -n 40; then
+        "${dict[@]}" "${PARALLEL[@]}" -print_final_stats=1 2>&1 | tail -n 40; then
     echo "fuzz.sh: fuzz-$t found a failure; inputs in $artifacts" >&2
     echo "  reproduce: $BUILD/tests/fuzz/fuzz-$t $artifacts<file>" >&2
     echo "  or with gcc: build-asan/tests/fuzz/replay-$t $artifacts<file>" >&2
