@@ -28,17 +28,32 @@ export class Wasinfer {
 
   get memoryBytes() { return this.abi.memoryBytes(); }
 
-  // bytes: the model file (Uint8Array/Buffer). options.labels: array, text or bytes (one per line).
+  // bytes: the model file (Uint8Array/Buffer), or for a TensorFlow.js graph model
+  // { json, weights }: model.json's bytes and its weight shards concatenated in manifest order
+  // (a Buffer, or an array of Buffers in manifest order). options.labels: array, text or bytes
+  // (one per line).
   loadModel(bytes, { labels } = {}) {
-    if (!bytes || bytes.byteLength === 0) throw new Error('wasinfer: loadModel: empty model');
-    const handle = this.abi.withCopy(bytes, (ptr, len) => this.exports.model_load(ptr, len));
-    if (handle === 0) throw this.abi.error('model_load failed');
+    const tfjs = bytes && !ArrayBuffer.isView(bytes) && bytes.json !== undefined;
+    if (!bytes || (!tfjs && bytes.byteLength === 0)) throw new Error('wasinfer: loadModel: empty model');
+    const handle = tfjs ? this.loadTfjs(bytes) : this.abi.withCopy(bytes, (ptr, len) => this.exports.model_load(ptr, len));
+    if (handle === 0) throw this.abi.error(tfjs ? 'model_load_tfjs failed' : 'model_load failed');
     try {
       return new Model(this.abi, handle, labels);
     } catch (e) {
       this.exports.model_free(handle);
       throw e;
     }
+  }
+
+  // model_load_tfjs (docs/tfjs.md) with both buffers copied into the module.
+  loadTfjs({ json, weights = new Uint8Array(0) }) {
+    if (!this.exports.model_load_tfjs) throw new Error('wasinfer: this module has no model_load_tfjs export');
+    const shards = Array.isArray(weights) ? Buffer.concat(weights) : weights;
+    const text = typeof json === 'string' ? new TextEncoder().encode(json) : json;
+    if (!text || text.byteLength === 0) throw new Error('wasinfer: loadModel: empty model.json');
+    return this.abi.withCopy(text, (jp, jl) => (shards.byteLength === 0
+      ? this.exports.model_load_tfjs(jp, jl, 0, 0)
+      : this.abi.withCopy(shards, (wp, wl) => this.exports.model_load_tfjs(jp, jl, wp, wl))));
   }
 }
 
