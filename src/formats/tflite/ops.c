@@ -12,11 +12,11 @@
 
 /* BuiltinOperator codes (schema.fbs) */
 enum { OP_ADD = 0, OP_AVERAGE_POOL_2D = 1, OP_CONCATENATION = 2, OP_CONV_2D = 3,
-       OP_DEPTHWISE_CONV_2D = 4, OP_DEQUANTIZE = 6, OP_MAX_POOL_2D = 17, OP_MUL = 18,
+       OP_DEPTHWISE_CONV_2D = 4, OP_DEQUANTIZE = 6, OP_FULLY_CONNECTED = 9, OP_MAX_POOL_2D = 17, OP_MUL = 18,
        OP_RELU = 19, OP_RELU6 = 21, OP_RESHAPE = 22, OP_SOFTMAX = 25, OP_PAD = 34,
        OP_MEAN = 40, OP_SUB = 41, OP_SQUEEZE = 43, OP_QUANTIZE = 114 };
 /* BuiltinOptions union tags */
-enum { OPT_CONV = 1, OPT_DEPTHWISE = 2, OPT_POOL = 5, OPT_SOFTMAX = 9, OPT_CONCAT = 10,
+enum { OPT_CONV = 1, OPT_DEPTHWISE = 2, OPT_POOL = 5, OPT_FULLY_CONNECTED = 8, OPT_SOFTMAX = 9, OPT_CONCAT = 10,
        OPT_ADD = 11, OPT_RESHAPE = 17, OPT_MUL = 21, OPT_PAD = 22, OPT_REDUCER = 27,
        OPT_SUB = 28, OPT_SQUEEZE = 30 };
 /* ActivationFunctionType, Padding */
@@ -296,6 +296,55 @@ static wi_status map_concat(op_ctx *o, wi_error *err) {
     return st;
 }
 
+/* FULLY_CONNECTED: weights [out, in] (the default format), optional bias [out]. Becomes
+ * Reshape to [-1, in] (when x is not rank 2), MatMul with transpose_b, then Add of the bias
+ * carrying the activation and the rounding. */
+static wi_status map_fully_connected(op_ctx *o, wi_error *err) {
+    wi_status st = want_inputs(o, 2, 3, err);
+    if (st != WI_OK) return st;
+    int x_t = in_tensor(o, 0), w_t = in_tensor(o, 1), b_t = in_tensor(o, 2), out_t = wi_fb_vec_i32(&o->outputs, 0);
+    if ((st = want_const(o, w_t, "the weights", err)) != WI_OK) return st;
+    if (b_t >= 0 && (st = want_const(o, b_t, "the bias", err)) != WI_OK) return st;
+    int8_t act;
+    uint8_t format, keep;
+    wi_fb_i8(&o->options, 0, 0, &act);
+    wi_fb_u8(&o->options, 1, 0, &format);
+    wi_fb_u8(&o->options, 2, 0, &keep);
+    wi_graph *g = o->c->graph;
+    const wi_value *w = &g->values[tensor(o, w_t)->value];
+    if (format != 0) return FAIL(o, WI_E_UNSUPPORTED, "weights format %u (only DEFAULT)", format);
+    if (w->rank != 2 || w->dtype != WI_DTYPE_FLOAT32)
+        return FAIL(o, WI_E_MALFORMED, "weights of rank %d (2 expected)", w->rank);
+    const tfl_tensor *x = tensor(o, x_t);
+    if (keep && x->rank != 2) return FAIL(o, WI_E_UNSUPPORTED, "keep_num_dims with a rank-%d input", x->rank);
+    int a = value_of(o, x_t);
+    if (x->rank != 2) {
+        int32_t shape[2] = {-1, (int32_t)w->dims[1]};
+        int64_t two = 2;
+        int shape_id, flat = temp_value(o, out_t, "flat");
+        char name[WI_ERROR_MESSAGE_MAX / 2];
+        snprintf(name, sizeof name, "operator_%d/flat_shape", o->index);
+        if ((st = wi_graph_add_const(g, name, WI_DTYPE_INT32, 1, &two, shape, &shape_id, err)) != WI_OK) return st;
+        int ins[2] = {a, shape_id};
+        if (flat < 0 || wi_graph_add_node(g, WI_OP_RESHAPE, g->values[flat].name, "RESHAPE", ins, 2, flat) < 0)
+            return FAIL(o, WI_E_OUT_OF_MEMORY, "out of memory");
+        a = flat;
+    }
+    int ins[2] = {a, tensor(o, w_t)->value}, node = -1;
+    if (b_t < 0) {
+        st = emit(o, WI_OP_MATMUL, ins, 2, out_t, act, 1, &node, err);
+        if (st == WI_OK) g->nodes[node].params.matmul.transpose_b = 1;
+        return st;
+    }
+    int product = temp_value(o, out_t, "matmul");
+    if (product < 0) return FAIL(o, WI_E_OUT_OF_MEMORY, "out of memory");
+    node = wi_graph_add_node(g, WI_OP_MATMUL, g->values[product].name, o->origin, ins, 2, product);
+    if (node < 0) return FAIL(o, WI_E_OUT_OF_MEMORY, "out of memory");
+    g->nodes[node].params.matmul.transpose_b = 1;
+    int sum[2] = {product, tensor(o, b_t)->value};
+    return emit(o, WI_OP_ADD, sum, 2, out_t, act, 1, &node, err);
+}
+
 /* QUANTIZE (float or another grid -> this grid) is the FakeQuant itself; DEQUANTIZE (grid ->
  * float) is nothing in the real-valued domain; RELU/RELU6 standalone. */
 static wi_status map_unary(op_ctx *o, wi_op_kind kind, wi_error *err) {
@@ -314,6 +363,7 @@ static const struct { int32_t code; int options_tag; } k_expected_options[] = {
     {OP_MAX_POOL_2D, OPT_POOL}, {OP_SOFTMAX, OPT_SOFTMAX}, {OP_CONCATENATION, OPT_CONCAT},
     {OP_ADD, OPT_ADD}, {OP_RESHAPE, OPT_RESHAPE}, {OP_MUL, OPT_MUL}, {OP_PAD, OPT_PAD},
     {OP_MEAN, OPT_REDUCER}, {OP_SUB, OPT_SUB}, {OP_SQUEEZE, OPT_SQUEEZE},
+    {OP_FULLY_CONNECTED, OPT_FULLY_CONNECTED},
 };
 
 /* Reads the operator's code, inputs, outputs and options table (checking its union tag). */
@@ -380,6 +430,7 @@ wi_status tfl_map_operator(tfl_ctx *c, int index, wi_error *err) {
     case OP_MEAN: return map_with_const(&o, WI_OP_MEAN, "the axes", err);
     case OP_PAD: return map_with_const(&o, WI_OP_PAD, "the paddings", err);
     case OP_CONCATENATION: return map_concat(&o, err);
+    case OP_FULLY_CONNECTED: return map_fully_connected(&o, err);
     case OP_QUANTIZE: return map_unary(&o, WI_OP_FAKE_QUANT, err);
     case OP_DEQUANTIZE: return map_unary(&o, WI_OP_IDENTITY, err);
     case OP_RELU: return map_unary(&o, WI_OP_RELU, err);
