@@ -8,10 +8,8 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "formats/test-data.h"
 #include "tfjs/tfjs-test-util.h"
 
-#define V1_DIR "models/tfjs/mobilenet_v1_025_224_graph"
 
 static const char *k_input =
     "{\"name\":\"x\",\"op\":\"Placeholder\",\"attr\":{\"dtype\":{\"type\":\"DT_FLOAT\"},"
@@ -186,16 +184,11 @@ static void test_deep_nesting(void **state) {
     free(json);
 }
 
-static unsigned char *read_v1(const char *file, size_t *len) {
-    unsigned char *b = wi_test_read_data(file, len);
-    if (!b) fail_msg("test data missing: %s", file);
-    return b;
-}
-
 /* Every prefix of the real model.json (dense at the start, sampled after) fails cleanly. */
 static void test_truncated_real_model(void **state) {
-    size_t jlen = 0, wlen = 0;
-    unsigned char *json = read_v1(V1_DIR "/model.json", &jlen), *weights = read_v1(V1_DIR "/group1-shard1of1", &wlen);
+    size_t jlen, wlen;
+    unsigned char *json, *weights;
+    assert_int_equal(tj_read_v1(&json, &jlen, &weights, &wlen), 0);
     int tried = 0;
     for (size_t n = 1; n < jlen; n += n < 1024 ? 1 : 257) {
         unsigned char *prefix = malloc(n);
@@ -215,8 +208,9 @@ static void test_truncated_real_model(void **state) {
 
 /* Bit flips in the real model.json: either a model or a clean error, never a crash. */
 static void test_bit_flips_real_model(void **state) {
-    size_t jlen = 0, wlen = 0;
-    unsigned char *json = read_v1(V1_DIR "/model.json", &jlen), *weights = read_v1(V1_DIR "/group1-shard1of1", &wlen);
+    size_t jlen, wlen;
+    unsigned char *json, *weights;
+    assert_int_equal(tj_read_v1(&json, &jlen, &weights, &wlen), 0);
     unsigned char *copy = malloc(jlen);
     uint32_t s = 12345;
     int loaded = 0, refused = 0;

@@ -5,10 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "formats/test-data.h"
 #include "tfjs/tfjs-test-util.h"
 
-#define V1_DIR "models/tfjs/mobilenet_v1_025_224_graph"
+#define V1_DIR TJ_V1_DIR
 #define V1_PB "models/tf/mobilenet_v1_0.25_224_tfhub_frozen.pb"
 
 static wi_model *load_path(const char *rel) {
@@ -81,11 +80,9 @@ static void test_agrees_with_the_graphdef(void **state) {
 
 /* wi_model_load_tfjs from memory gives the bits the file loader gives. */
 static void test_loads_from_memory(void **state) {
-    size_t jlen = 0, wlen = 0;
-    unsigned char *json = wi_test_read_data(V1_DIR "/model.json", &jlen);
-    unsigned char *weights = wi_test_read_data(V1_DIR "/group1-shard1of1", &wlen);
-    assert_non_null(json);
-    assert_non_null(weights);
+    size_t jlen, wlen;
+    unsigned char *json, *weights;
+    assert_int_equal(tj_read_v1(&json, &jlen, &weights, &wlen), 0);
     wi_model *mem = NULL, *file = load_path(V1_DIR "/model.json"), *alone = NULL;
     wi_error err;
     if (wi_model_load_tfjs(json, jlen, weights, wlen, NULL, &mem, &err) != WI_OK) fail_msg("%s", err.message);
@@ -124,11 +121,9 @@ static void test_loads_from_memory(void **state) {
 
 /* Shards shorter than the manifest name the first weight that does not fit; longer are refused. */
 static void test_shard_length_checks(void **state) {
-    size_t jlen = 0, wlen = 0;
-    unsigned char *json = wi_test_read_data(V1_DIR "/model.json", &jlen);
-    unsigned char *weights = wi_test_read_data(V1_DIR "/group1-shard1of1", &wlen);
-    assert_non_null(json);
-    assert_non_null(weights);
+    size_t jlen, wlen;
+    unsigned char *json, *weights;
+    assert_int_equal(tj_read_v1(&json, &jlen, &weights, &wlen), 0);
     wi_model *m = NULL;
     wi_error err;
     assert_int_equal(wi_model_load_tfjs(json, jlen, weights, wlen - 1, NULL, &m, &err), WI_E_MALFORMED);

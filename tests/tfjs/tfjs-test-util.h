@@ -6,7 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "formats/test-data.h"
 #include "wasinfer.h"
+
+#define TJ_V1_DIR "models/tfjs/mobilenet_v1_025_224_graph"
+
+/* Reads the real TF.js model's model.json and shard from the test data; 0, or -1 after
+ * printing which file is missing. */
+static inline int tj_read_v1(unsigned char **json, size_t *jlen, unsigned char **weights, size_t *wlen) {
+    *jlen = *wlen = 0;
+    *json = wi_test_read_data(TJ_V1_DIR "/model.json", jlen);
+    *weights = *json ? wi_test_read_data(TJ_V1_DIR "/group1-shard1of1", wlen) : NULL;
+    if (*weights) return 0;
+    free(*json);
+    return -1;
+}
 
 /* A model.json with `nodes` (the inside of the node array) and one weights group of
  * `weights` (the inside of its weights array). Free with free(). */
