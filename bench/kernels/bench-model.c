@@ -2,9 +2,9 @@
  * bench-model: whole-model latency through the public API, reported both as wall time and as
  * the calling thread's CPU time (with 1 thread, CPU time is what the run would take on an idle
  * core; on a shared, busy machine wall time also counts the time the thread waited for a CPU).
- * Also checks the output against the scalar reference path when --check is given.
  *
- *   build-x/bench-model MODEL [--threads N] [--runs R]
+ *   build-x/bench-model MODEL [--threads N] [--runs R] [--dump FILE]
+ * --dump writes the output tensor as raw float32 (compare paths: run once per WASINFER_ISA).
  * Environment: WASINFER_ISA=ref|generic|avx2|avx512 forces a lower kernel path.
  */
 #include <stdio.h>
@@ -31,9 +31,11 @@ int main(int argc, char **argv) {
         return 2;
     }
     int threads = 1, runs = 30;
+    const char *dump = NULL;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--dump")) dump = argv[i + 1];
     }
     if (runs < 1) runs = 1;
     wi_error err;
@@ -75,6 +77,14 @@ int main(int argc, char **argv) {
     const float *out = wi_session_output(session, 0, &n);
     double checksum = 0;
     for (size_t i = 0; i < n; i++) checksum += out[i] * (double)(i % 13 + 1);
+    if (dump) {
+        FILE *f = fopen(dump, "wb");
+        if (!f || fwrite(out, sizeof(float), n, f) != n) {
+            fprintf(stderr, "cannot write %s\n", dump);
+            return 1;
+        }
+        fclose(f);
+    }
     printf("%s isa %s threads %d runs %d: wall median %.3f ms min %.3f ms, caller cpu median "
            "%.3f ms min %.3f ms, output checksum %.6f\n",
            argv[1], wi_kernels_isa(), threads, runs, wall[runs / 2], wall[0], cpu[runs / 2],
