@@ -183,21 +183,17 @@ static wi_status set_grid(tfl_tensor *t, int index, const char *name, wi_error *
     return WI_OK;
 }
 
-static wi_status parse_tensor(tfl_ctx *ctx, const wi_fb_table *tt, int index, wi_error *err) {
+static wi_status parse_named(tfl_ctx *ctx, const wi_fb_table *tt, int index, const char *name,
+                             wi_error *err) {
     tfl_tensor *t = &ctx->tensors[index];
-    char name[WI_ERROR_MESSAGE_MAX / 2];
-    const char *s;
-    size_t n;
     wi_fb_vector shape;
     wi_fb_table q;
     uint8_t type;
     uint32_t buffer;
     t->value = -1;
-    if (wi_fb_string(tt, 3, &s, &n) == WI_FB_BAD || wi_fb_vector_field(tt, 0, 4, &shape) == WI_FB_BAD ||
-        wi_fb_u8(tt, 1, 0, &type) == WI_FB_BAD || wi_fb_u32(tt, 2, 0, &buffer) == WI_FB_BAD)
+    if (wi_fb_vector_field(tt, 0, 4, &shape) == WI_FB_BAD || wi_fb_u8(tt, 1, 0, &type) == WI_FB_BAD ||
+        wi_fb_u32(tt, 2, 0, &buffer) == WI_FB_BAD)
         return wi_error_set(err, WI_E_MALFORMED, "tflite: tensor %d: malformed table", index);
-    if (n == 0 || n >= sizeof name || memchr(s, 0, n)) snprintf(name, sizeof name, "tensor_%d", index);
-    else snprintf(name, sizeof name, "%.*s", (int)n, s);
     t->type = type;
     if (shape.count > WI_MAX_RANK)
         return tensor_fail(err, index, name, WI_E_UNSUPPORTED, "rank %u (at most %d)", shape.count, WI_MAX_RANK);
@@ -239,6 +235,26 @@ static wi_status parse_tensor(tfl_ctx *ctx, const wi_fb_table *tt, int index, wi
     t->value = wi_graph_add_value(ctx->graph, name);
     if (t->value < 0) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "tflite: out of memory");
     return WI_OK;
+}
+
+/* Names are copied NUL-terminated (TF2 converters write long ones, "a;b;c" lists); an empty,
+ * binary or longer than 4096 bytes name becomes "tensor_N". */
+static wi_status parse_tensor(tfl_ctx *ctx, const wi_fb_table *tt, int index, wi_error *err) {
+    const char *s;
+    size_t n;
+    if (wi_fb_string(tt, 3, &s, &n) == WI_FB_BAD)
+        return wi_error_set(err, WI_E_MALFORMED, "tflite: tensor %d: malformed name", index);
+    char *name = malloc(n > 32 ? n + 1 : 33);
+    if (!name) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "tflite: out of memory");
+    if (n == 0 || n > 4096 || memchr(s, 0, n)) {
+        snprintf(name, 33, "tensor_%d", index);
+    } else {
+        memcpy(name, s, n);
+        name[n] = '\0';
+    }
+    wi_status st = parse_named(ctx, tt, index, name, err);
+    free(name);
+    return st;
 }
 
 wi_status tfl_load_tensors(tfl_ctx *ctx, const wi_fb_table *subgraph, wi_error *err) {
