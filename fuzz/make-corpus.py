@@ -3,8 +3,9 @@
 
 Every seed is made here from code: tiny GraphDefs encoded by hand, tiny images encoded by
 Pillow (pinned in tools/requirements.txt), request bodies and label files as literals. Nothing
-is copied from the shared test data. Seeds are named by what they exercise; reproducers of
-fixed defects are added by hand as crash-<defect> and are never rewritten by this script.
+is copied from the shared test data. Seeds are named by what they exercise (seed-*).
+Reproducers of fixed defects are named crash-<defect>: those the fuzzer found are stored as
+it wrote them (minimised); those crafted by hand are written here (crafted_reproducers).
 
     python3 fuzz/make-corpus.py            # (re)writes the seed-* files
 """
@@ -309,7 +310,22 @@ def texts():
     write("addr-guard", "ipv6-public", addr(1, 28, bytes([0x2a, 0x00, 0x14, 0x50]) + bytes(11) + b"\x0e"))
 
 
+def crafted_reproducers():
+    import zlib
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    # A 1x1 RGB PNG whose IDAT inflates to 8 MiB: stb grows its output for as long as the
+    # deflate data goes on (src/image/decode.c caps every allocation by the picture's size).
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) +
+           chunk(b"IDAT", zlib.compress(b"\0" * (8 << 20), 9)) + chunk(b"IEND", b""))
+    d = os.path.join(CORPUS, "image-decode")
+    with open(os.path.join(d, "crash-png-deflate-bomb"), "wb") as f:
+        f.write(png)
+
+
 def main():
+    crafted_reproducers()
     models()
     imgs = images()
     for name, data in imgs.items():

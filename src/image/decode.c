@@ -27,6 +27,36 @@
 #define STBI_ONLY_GIF
 #define STBI_NO_LINEAR
 #define STBI_NO_HDR
+#define STBI_MALLOC(size) stb_capped_malloc(size)
+#define STBI_REALLOC(ptr, size) stb_capped_realloc(ptr, size)
+#define STBI_FREE(ptr) free(ptr)
+
+/* A per-call cap on any one allocation stb makes while decoding. stb sizes some buffers from
+ * the stream rather than from the picture: its zlib output grows for as long as the deflate
+ * data goes on, so a 400 KB PNG of one pixel took 800 MB (a deflate bomb, found while fuzzing;
+ * a 10 MB request would take 10 GB). Legitimate buffers are bounded by the header's size,
+ * which the pixel limit already bounds: see stb_cap_for. 0 means no cap (header reads). */
+static _Thread_local size_t stb_cap;
+static _Thread_local int stb_cap_hit;
+
+static void *stb_capped_malloc(size_t size)
+{
+    if (stb_cap && size > stb_cap) {
+        stb_cap_hit = 1;
+        return NULL;
+    }
+    return malloc(size);
+}
+
+static void *stb_capped_realloc(void *ptr, size_t size)
+{
+    if (stb_cap && size > stb_cap) {
+        stb_cap_hit = 1;
+        return NULL; /* stb frees ptr itself on failure */
+    }
+    return realloc(ptr, size);
+}
+
 #if defined(__GNUC__)
 /* Not popped: GCC reports unused static functions at the end of the file. */
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -184,6 +214,18 @@ static int png_chunk_overruns(const uint8_t *p, size_t n, char type[5], uint32_t
     return 0;
 }
 
+/* The largest single buffer decoding a w x h picture from `len` bytes legitimately needs:
+ * 16 bytes a pixel covers 16-bit RGBA PNG rows plus the filter byte with room for stb's
+ * doubling, and JPEG coefficients (2 bytes a sample, 3 components); the +32 pads JPEG MCUs
+ * (at most 4x4 blocks of 8); the input term covers stb's copy of the compressed IDAT data,
+ * grown by doubling. */
+static size_t stb_cap_for(int w, int h, size_t len)
+{
+    uint64_t px = ((uint64_t)w + 32) * ((uint64_t)h + 32);
+    uint64_t cap = 24 * px + 2 * (uint64_t)len + ((uint64_t)1 << 20);
+    return cap > SIZE_MAX ? SIZE_MAX : (size_t)cap;
+}
+
 static wi_status stb_failure(wi_error *err, image_kind kind, const char *stage)
 {
     const char *reason = stbi_failure_reason();
@@ -245,7 +287,15 @@ wi_status wi_image_decode(const void *bytes, size_t len, size_t max_pixels, wi_i
         return wi_error_set(err, WI_E_MALFORMED, "image: truncated BMP (pixel rows missing)");
 
     int dw = 0, dh = 0, dcomp = 0;
+    stb_cap = stb_cap_for(w, h, len);
+    stb_cap_hit = 0;
     uint8_t *pixels = stbi_load_from_memory(p, (int)len, &dw, &dh, &dcomp, 3);
+    stb_cap = 0;
+    if (!pixels && stb_cap_hit)
+        return wi_error_set(err, WI_E_LIMIT,
+                             "image: corrupt %s (decoding %dx%d pixels needs more memory than "
+                             "that size allows; compressed data expands too far?)",
+                             kind_name(kind), w, h);
     if (!pixels) return stb_failure(err, kind, "image");
     if (dw != w || dh != h) { /* the header and the decoder disagree: refuse, never guess */
         stbi_image_free(pixels);
