@@ -40,7 +40,8 @@ typedef struct wi_threadpool wi_threadpool;
 wi_threadpool *wi_threadpool_create(int threads); /* NULL on failure or threads <= 1 */
 void wi_threadpool_free(wi_threadpool *pool);     /* accepts NULL */
 int wi_threadpool_size(const wi_threadpool *pool); /* 1 for NULL */
-/* Calls fn(ctx, i) for every i in [0, n), spread over the pool's threads, and waits. */
+/* Calls fn(ctx, i) for every i in [0, n), spread over the pool's threads, and waits. One
+ * caller at a time per pool (a session owns its pool); the caller runs items too. */
 void wi_threadpool_parallel_for(wi_threadpool *pool, size_t n,
                                 void (*fn)(void *ctx, size_t i), void *ctx);
 
