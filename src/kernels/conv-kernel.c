@@ -341,11 +341,15 @@ static void direct_rows(const wi_conv_kernel *k, const float *input, float *outp
     const size_t seg = (size_t)g->kernel_w * cin, n = (size_t)g->out_c;
     const float *aseg[WI_DIRECT_MAX_SEGMENTS];
     float edge[WI_DIRECT_EDGE_FLOATS];
+    /* (oy, ox) of pixel p0, then stepped along without dividing per pixel */
+    int oy = (int)(p0 / (size_t)g->out_w), ox = (int)(p0 % (size_t)g->out_w);
     for (size_t m0 = p0; m0 < p1; m0 += mr) {
         const size_t rows = p1 - m0 < mr ? p1 - m0 : mr;
         for (size_t i = 0; i < mr; i++) {
-            const size_t p = m0 + (i < rows ? i : rows - 1);
-            const int oy = (int)(p / (size_t)g->out_w), ox = (int)(p % (size_t)g->out_w);
+            if (i >= rows) { /* alias the last row: same pointers */
+                for (size_t ky = 0; ky < kh; ky++) aseg[ky * mr + i] = aseg[ky * mr + rows - 1];
+                continue;
+            }
             const int ix0 = ox * g->stride_w - g->pad_left;
             for (size_t ky = 0; ky < kh; ky++) {
                 const int iy = oy * g->stride_h - g->pad_top + (int)ky * g->dilation_h;
@@ -367,6 +371,7 @@ static void direct_rows(const wi_conv_kernel *k, const float *input, float *outp
                     *slot = dst;
                 }
             }
+            if (++ox == g->out_w) ox = 0, oy++;
         }
         uk->igemm(rows, n, kh, seg, aseg, k->packed, output + m0 * n, n, k->act_min, k->act_max);
     }
