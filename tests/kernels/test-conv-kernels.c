@@ -227,6 +227,24 @@ static void test_mobilenet_shapes(void **state) {
     each_isa(&g, 0);
 }
 
+/* Random geometries (seeded): sizes, channels, kernels 1/3/5, strides 1-3, dilations 1-2,
+ * SAME and VALID, dense and depthwise, every clamp. */
+static void test_random_geometries(void **state) {
+    (void)state;
+    static const int ks[] = {1, 3, 5};
+    for (int v = 0; v < 150; v++) {
+        int k = ks[(int)rnd(0.0f, 2.999f)], s = 1 + (int)rnd(0.0f, 2.999f);
+        int d = k > 1 && rnd(0.0f, 1.0f) < 0.25f ? 2 : 1;
+        int dw = rnd(0.0f, 1.0f) < 0.5f, same = rnd(0.0f, 1.0f) < 0.7f;
+        int h = 1 + (int)rnd(0.0f, 11.999f), w = 1 + (int)rnd(0.0f, 11.999f);
+        int cin = 1 + (int)rnd(0.0f, 39.999f), cout = 1 + (int)rnd(0.0f, 39.999f);
+        int span = (k - 1) * d + 1;
+        if (!same && (h < span || w < span)) same = 1;
+        wi_conv_geom g = make_geom(h, w, cin, cout, k, s, d, same, dw);
+        each_isa(&g, v);
+    }
+}
+
 static void test_invalid(void **state) {
     (void)state;
     float f[9] = {0};
@@ -263,7 +281,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_1x1),   cmocka_unit_test(test_im2col_conv),
         cmocka_unit_test(test_dw3x3),      cmocka_unit_test(test_dw_other),
-        cmocka_unit_test(test_mobilenet_shapes), cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_mobilenet_shapes), cmocka_unit_test(test_random_geometries),
+        cmocka_unit_test(test_invalid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
