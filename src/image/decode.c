@@ -39,13 +39,17 @@
 static _Thread_local size_t stb_cap;
 static _Thread_local int stb_cap_hit;
 
+/* Zeroed: stb_image 2.27 mallocs its JPEG decoder state and decodes a scan with whatever
+ * Huffman table the scan names, defined by the file or not; an undefined table's garbage
+ * maxcode/delta made it index values[256] at 57394 (found by fuzz-image-decode; upstream
+ * 2.28 added a bounds check). A zeroed table decodes nothing out of bounds. */
 static void *stb_capped_malloc(size_t size)
 {
     if (stb_cap && size > stb_cap) {
         stb_cap_hit = 1;
         return NULL;
     }
-    return malloc(size);
+    return calloc(1, size ? size : 1);
 }
 
 static void *stb_capped_realloc(void *ptr, size_t size)

@@ -26,6 +26,8 @@ typedef struct regression {
 static const regression k_image[] = {
     {"crash-jpeg-dht-over-256-codes", WI_E_MALFORMED, "Huffman table with more than 256 codes"},
     {"crash-jpeg-dht-over-256-codes-full", WI_E_MALFORMED, "Huffman table with more than 256 codes"},
+    /* decodes its first scans with a table it never defined, then fails on a later DHT */
+    {"crash-jpeg-undefined-huffman-table", WI_E_MALFORMED, "corrupt JPEG (bad code lengths)"},
     {"crash-png-idat-claims-1gib", WI_E_MALFORMED, "chunk 'IDAT' claims 1392508954 bytes"},
     {"crash-png-deflate-bomb", WI_E_LIMIT, "needs more memory than that size allows"},
 };
