@@ -58,10 +58,11 @@ static float clamp1(float x, float lo, float hi) { return x < lo ? lo : (hi < x 
 
 /* ---- GEMM: C = clamp(A * W + bias) over packed panels ---------------------------------- */
 
-/* `MR` is a compile-time constant at every call, so the tile loops unroll fully. */
-/* Row i of A is the concatenation of `ks` segments of `kc` floats: aseg[s * WI_UK_MR + i]
- * (plain GEMM: ks = 1; direct convolution: one segment per kernel row). The sum over k runs
- * in the same order as over one contiguous row, so both give identical results. */
+/* One tile of MR rows across all nc columns, panel by panel. `MR` is a compile-time constant
+ * at every call, so the tile loops unroll fully. Row i of A is the concatenation of `ks`
+ * segments of `kc` floats: aseg[s * WI_UK_MR + i] (plain GEMM: ks = 1; direct convolution:
+ * one segment per kernel row). The sum over k runs in the same order as over one contiguous
+ * row, so both give identical results. */
 WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_t kc,
                          const float *const *aseg, const float *w, float *c, size_t c_stride,
                          float vmin, float vmax) {
