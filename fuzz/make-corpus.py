@@ -211,11 +211,55 @@ def graphdefs():
 def models():
     for name, data in graphdefs().items():
         write("model-load", "tf-" + name + ".pb", data)
-    # Formats detected but (maybe) not loaded yet, so their loaders get seeds when they land.
+    # Truncated or empty models of the other formats (their full seeds: tfjs_models below and
+    # fuzz/make-model-seeds.c for TFLite and ONNX).
     write("model-load", "tflite-magic-only.tflite", b"\x18\x00\x00\x00TFL3" + b"\x00" * 16)
     write("model-load", "tfjs-model.json",
           '{"format":"graph-model","modelTopology":{"node":[]},"weightsManifest":[]}')
     write("model-load", "onnx-empty-graph.onnx", f_int(1, 7) + f_len(7, f_len(2, "g")))
+    for name, data in tfjs_models().items():
+        write("tfjs", name, data)
+        write("model-load", "tfjs-" + name, data)
+
+
+# ---- TF.js graph models: model.json, a NUL byte, the weight shard (the single-buffer form) --
+def tfjs_models():
+    import base64
+    import json
+
+    def b64(s):
+        return base64.b64encode(s.encode()).decode()
+
+    def tnode(name, op, inputs=(), **attr):
+        return {"name": name, "op": op, "input": list(inputs), "attr": attr}
+
+    f32 = {"type": "DT_FLOAT"}
+    conv = {"T": f32, "strides": {"list": {"i": ["1", "1", "1", "1"]}}, "padding": {"s": b64("SAME")},
+            "data_format": {"s": b64("NHWC")}, "dilations": {"list": {"i": ["1", "1", "1", "1"]}}}
+    nodes = [
+        tnode("x", "Placeholder", dtype=f32, shape={"shape": {"dim": [{"size": "-1"}, {"size": "4"},
+                                                                      {"size": "4"}, {"size": "3"}]}}),
+        tnode("w", "Const", dtype=f32, value={"tensor": {"dtype": "DT_FLOAT"}}),
+        tnode("b", "Const", dtype=f32, value={"tensor": {"dtype": "DT_FLOAT"}}),
+        tnode("conv", "_FusedConv2D", ["x", "w", "b"], **conv,
+              fused_ops={"list": {"s": [b64("BiasAdd"), b64("Relu6")]}}, num_args={"i": "1"},
+              epsilon={"f": 0.001}),
+        tnode("prob", "Softmax", ["conv"], T=f32),
+    ]
+    weights = [{"name": "w", "shape": [3, 3, 3, 2], "dtype": "float32"},
+               {"name": "b", "shape": [2], "dtype": "float32"}]
+    shard = struct.pack("<56f", *ramp(54), 0.5, -0.5)
+    model = {"format": "graph-model", "modelTopology": {"node": nodes, "library": {}, "versions": {}},
+             "weightsManifest": [{"paths": ["group1-shard1of1.bin"], "weights": weights}]}
+    # The same weights quantized to uint8 (min/scale dequantization).
+    qweights = [dict(weights[0], quantization={"dtype": "uint8", "min": -1.0, "scale": 0.01}),
+                dict(weights[1], quantization={"dtype": "uint8", "min": -1.0, "scale": 0.01})]
+    qmodel = dict(model, weightsManifest=[{"paths": ["group1-shard1of1.bin"], "weights": qweights}])
+    qshard = bytes((i * 37) % 256 for i in range(56))
+    return {
+        "fused-conv-softmax.json": json.dumps(model).encode() + b"\0" + shard,
+        "uint8-weights.json": json.dumps(qmodel).encode() + b"\0" + qshard,
+    }
 
 
 # ---- images -------------------------------------------------------------------------------

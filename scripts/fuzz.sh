@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses (clang-19, -fsanitize=fuzzer,address,undefined) in build-fuzz/
 # and runs each for SECONDS (default 60), one after the other, at low priority.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]      TARGET: model-load image-decode classify labels
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      TARGET: model-load tflite tfjs onnx image-decode classify labels
 #                                               json multipart addr-guard (default: all)
 #   FUZZ_JOBS=2 scripts/fuzz.sh 600 image-decode    two libFuzzer workers for one target
 #
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL_TARGETS=(model-load image-decode classify labels json multipart addr-guard)
+ALL_TARGETS=(model-load tflite tfjs onnx image-decode classify labels json multipart addr-guard)
 TARGETS=("$@")
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
 BUILD=${FUZZ_BUILD:-build-fuzz}
@@ -44,7 +44,7 @@ nice cmake --build "$BUILD" -j2 --target $(printf 'fuzz-%s ' "${TARGETS[@]}")
 # Per-target input size caps: models and images need room, the text parsers do not.
 max_len() {
   case "$1" in
-    model-load) echo 65536 ;;
+    model-load|tflite|tfjs|onnx) echo 65536 ;;
     image-decode|classify) echo 65536 ;;
     *) echo 8192 ;;
   esac
