@@ -17,43 +17,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "classify/read-file.h"
 #include "fuzz.h"
 
-static int read_whole(const char *path, uint8_t **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = !buf || ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
+enum { REPLAY_MAX_INPUT = 64 << 20 }; /* stored inputs are small; this only bounds a mistake */
 
 static int run_file(const char *path)
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    if (read_whole(path, &data, &len) != 0) {
-        fprintf(stderr, "replay: cannot read %s: %s\n", path, strerror(errno));
+    wi_error err;
+    if (wi_read_whole_file(path, REPLAY_MAX_INPUT, &data, &len, &err) != WI_OK) {
+        fprintf(stderr, "replay: %s: %s\n", path, err.message);
         return -1;
     }
     fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
