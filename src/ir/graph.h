@@ -15,6 +15,7 @@
 #include "wasinfer.h"
 
 typedef struct wi_conv_kernel wi_conv_kernel;
+typedef struct wi_block_kernel wi_block_kernel;
 
 typedef enum wi_op_kind {
     WI_OP_IDENTITY = 0,
@@ -53,6 +54,13 @@ typedef struct wi_conv_params {
     float act_min, act_max;    /* fused activation; -INF/+INF when none */
     int channel_multiplier;    /* depthwise only */
     wi_conv_kernel *kernel;    /* packed weights, created after the passes; owned */
+    /* Set by the block fusion (ir/fuse-blocks.c) on the project conv of an inverted-residual
+     * block: the node then runs expand -> depthwise -> itself in one pass from input 0 (the
+     * block input), adding input 3 (the shortcut) when `block_residual`. It owns the block
+     * and the kernels of the two nodes it swallowed (block_expand may be NULL). */
+    wi_block_kernel *block;
+    wi_conv_kernel *block_expand, *block_dw;
+    int block_residual;
 } wi_conv_params;
 
 typedef struct wi_pool_params {

@@ -34,6 +34,11 @@ wi_status wi_pass_fuse_bias_activation(wi_graph *g, int output, wi_error *err);
 /* Drops nodes whose output does not reach `output`, and the data of constants nobody uses. */
 wi_status wi_pass_dead_code(wi_graph *g, int output, wi_error *err);
 
+/* After the conv kernels exist: fuses [expand 1x1 ->] depthwise 3x3 -> project 1x1 chains,
+ * and the shortcut Add after them, into the project node running a wi_block_kernel
+ * (wi_conv_params.block). Chains the kernels do not fuse stay as they are. Compacts. */
+wi_status wi_pass_fuse_blocks(wi_graph *g, int output, wi_error *err);
+
 /* Greedy-by-size placement of activations (graph inputs and node outputs) in one arena,
  * reusing the space of buffers whose lifetimes ended (TFLite Micro's greedy planner).
  * Sets each activation's arena_offset (64-byte aligned) and *arena_bytes. */

@@ -82,6 +82,26 @@ static wi_status create_kernels(wi_model *m, wi_error *err) {
     return WI_OK;
 }
 
+/* Block fusion is on unless the flags or WASINFER_NO_BLOCK_FUSION (set, not "0") turn it off:
+ * the unfused path stays reachable so tests and benchmarks compare the two. */
+static int blocks_wanted(unsigned flags) {
+    if (flags & (WI_BUILD_NO_FUSION | WI_BUILD_NO_BLOCKS)) return 0;
+    const char *env = getenv("WASINFER_NO_BLOCK_FUSION");
+    return !env || !env[0] || strcmp(env, "0") == 0;
+}
+
+size_t wi_model_scratch_bytes(const wi_model *m, int threads) {
+    size_t bytes = m->scratch_bytes;
+    const wi_graph *g = m->graph;
+    for (int i = 0; i < g->node_count; i++) {
+        const wi_node *n = &g->nodes[i];
+        if (n->op != WI_OP_CONV2D || !n->params.conv.block) continue;
+        size_t b = wi_block_kernel_scratch_bytes(n->params.conv.block, threads);
+        if (b > bytes) bytes = b;
+    }
+    return bytes;
+}
+
 wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_count,
                          wi_format format, unsigned flags, wi_model **out, wi_error *err) {
     *out = NULL;
@@ -112,6 +132,8 @@ wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_cou
         compute_stats(m);
         st = create_kernels(m, err);
     }
+    if (st == WI_OK && blocks_wanted(flags)) st = wi_pass_fuse_blocks(g, output, err);
+    m->stats.node_count = g->node_count;
     if (st == WI_OK) st = wi_pass_plan_memory(g, output, &m->stats.arena_bytes, err);
     if (st != WI_OK) {
         wi_model_free(m);

@@ -14,9 +14,14 @@ struct wi_model {
     wi_model_stats stats;
 };
 
-/* Build flags: WI_BUILD_NO_FUSION skips batch-norm folding and bias/activation fusion (tests
- * compare fused and unfused results with it). */
-enum { WI_BUILD_DEFAULT = 0, WI_BUILD_NO_FUSION = 1 };
+/* Build flags: WI_BUILD_NO_FUSION skips all fusion: batch-norm folding, bias/activation and
+ * blocks (tests compare fused and unfused results with it); WI_BUILD_NO_BLOCKS only the
+ * inverted-residual block fusion (as does the environment variable WASINFER_NO_BLOCK_FUSION=1). */
+enum { WI_BUILD_DEFAULT = 0, WI_BUILD_NO_FUSION = 1, WI_BUILD_NO_BLOCKS = 2 };
+
+/* Scratch a session running on `threads` threads needs: the largest conv kernel's or fused
+ * block's (one node runs at a time, so they share it). */
+size_t wi_model_scratch_bytes(const wi_model *m, int threads);
 
 /* Runs the passes over `g` (taking ownership of it, also on failure), creates the conv
  * kernels, plans memory and computes the stats. `input`/`output` are value ids. */

@@ -38,9 +38,9 @@ wi_status wi_session_create(const wi_model *model, const wi_session_options *opt
     if (threads < 1 || threads > 256)
         return wi_error_set(err, WI_E_INVALID_ARGUMENT, "threads must be 1..256, got %d", threads);
     const wi_graph *g = model->graph;
-    size_t arena, total;
+    size_t arena, total, scratch = wi_model_scratch_bytes(model, threads);
     if (!wi_align_size(model->stats.arena_bytes, WI_ARENA_ALIGN, &arena) ||
-        !wi_add_size(arena, model->scratch_bytes, &total) ||
+        !wi_add_size(arena, scratch, &total) ||
         !wi_add_size(total, WI_ARENA_ALIGN, &total))
         return wi_error_set(err, WI_E_LIMIT, "session arena too large");
     wi_session *s = calloc(1, sizeof *s);
@@ -58,7 +58,7 @@ wi_status wi_session_create(const wi_model *model, const wi_session_options *opt
         if (val->data) s->data[v] = val->data;
         else if (val->is_input || val->producer >= 0) s->data[v] = base + val->arena_offset;
     }
-    s->scratch = model->scratch_bytes ? base + arena : NULL;
+    s->scratch = scratch ? base + arena : NULL;
     if (threads > 1) s->pool = wi_threadpool_create(threads); /* NULL: run on the caller */
     *out = s;
     return WI_OK;
