@@ -58,6 +58,10 @@ static void free_node(wi_node *n) {
         wi_conv_kernel_free(n->params.conv.kernel);
         n->params.conv.kernel = NULL;
     }
+    if (n->op == WI_OP_MATMUL && n->params.matmul.kernel) {
+        wi_conv_kernel_free(n->params.matmul.kernel);
+        n->params.matmul.kernel = NULL;
+    }
     if (n->op == WI_OP_CONV2D && n->params.conv.block) {
         wi_block_kernel_free(n->params.conv.block); /* before the kernels it borrows */
         wi_conv_kernel_free(n->params.conv.block_expand);

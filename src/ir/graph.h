@@ -81,6 +81,10 @@ typedef struct wi_squeeze_params {
 
 typedef struct wi_matmul_params {
     int transpose_a, transpose_b;
+    /* With a constant B (and A not transposed): B packed as the [1,1,K,N] filter of a 1x1
+     * convolution over the M rows of A, so the product runs on the fast GEMM and the thread
+     * pool. Created after the passes; owned. NULL: the plain loop. */
+    wi_conv_kernel *kernel;
 } wi_matmul_params;
 
 typedef struct wi_concat_params {

@@ -11,4 +11,10 @@ wi_status wi_conv_op_create_kernel(wi_graph *g, wi_node *n, wi_error *err);
 /* Multiply-accumulates of one run. */
 int64_t wi_conv_op_macs(const wi_graph *g, const wi_node *n);
 
+/* MatMul with a constant B and A not transposed: packs B into a 1x1 convolution kernel over
+ * A's rows (wi_matmul_params.kernel). Leaves other MatMuls on the plain loop (WI_OK). */
+wi_status wi_matmul_op_create_kernel(wi_graph *g, wi_node *n, wi_error *err);
+/* Multiply-accumulates of one MatMul run. */
+int64_t wi_matmul_op_macs(const wi_graph *g, const wi_node *n);
+
 #endif

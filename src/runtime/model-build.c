@@ -7,8 +7,6 @@
 #include "ops/conv.h"
 #include "runtime/model.h"
 
-int64_t wi_matmul_op_macs(const wi_graph *g, const wi_node *n);
-
 static bool is_conv(const wi_node *n) {
     return n->op == WI_OP_CONV2D || n->op == WI_OP_DEPTHWISE_CONV2D;
 }
@@ -57,17 +55,21 @@ static void compute_stats(wi_model *m) {
     s->node_count = g->node_count;
 }
 
-/* Packs conv weights, then frees the graph's copy of constants only a kernel reads. */
+/* Packs conv (and constant-B MatMul) weights, then frees the graph's copy of constants only a
+ * kernel reads. */
 static wi_status create_kernels(wi_model *m, wi_error *err) {
     wi_graph *g = m->graph;
     for (int i = 0; i < g->node_count; i++) {
         wi_node *n = &g->nodes[i];
-        if (!is_conv(n)) continue;
-        wi_status st = wi_conv_op_create_kernel(g, n, err);
+        if (!is_conv(n) && n->op != WI_OP_MATMUL) continue;
+        wi_status st = is_conv(n) ? wi_conv_op_create_kernel(g, n, err)
+                                  : wi_matmul_op_create_kernel(g, n, err);
         if (st != WI_OK) return st;
-        size_t scratch = wi_conv_kernel_scratch_bytes(n->params.conv.kernel);
+        const wi_conv_kernel *k = is_conv(n) ? n->params.conv.kernel : n->params.matmul.kernel;
+        if (!k) continue; /* a MatMul left on its loop keeps reading its inputs */
+        size_t scratch = wi_conv_kernel_scratch_bytes(k);
         if (scratch > m->scratch_bytes) m->scratch_bytes = scratch;
-        m->stats.weight_bytes += wi_conv_kernel_weight_bytes(n->params.conv.kernel);
+        m->stats.weight_bytes += wi_conv_kernel_weight_bytes(k);
         for (int j = 1; j < n->input_count; j++) {
             wi_value *w = &g->values[n->inputs[j]];
             if (w->uses == 1 && w->data) {

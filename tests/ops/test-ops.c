@@ -403,8 +403,9 @@ static void test_concat(void **state) {
     free(c);
 }
 
-static void check_matmul(int ta, int tb) {
-    const int M = 3, K = 5, N = 4;
+/* A constant B runs on the conv kernels' GEMM (a 1x1 convolution over A's rows): sizes
+ * crossing the tile edges, and a classifier's matrix-vector shape. */
+static void check_matmul(int ta, int tb, int M, int K, int N) {
     int64_t ad[2] = {ta ? K : M, ta ? M : K}, bd[2] = {tb ? N : K, tb ? K : N};
     float *a = og_rand_buf(M * K, -1, 1), *b = og_rand_buf(K * N, -1, 1);
     wi_graph *g = wi_graph_create(0);
@@ -420,7 +421,7 @@ static void check_matmul(int ta, int tb) {
     float *got = og_run(g, in, out, a, &n, 0, NULL, 0);
     assert_non_null(got);
     assert_int_equal(n, M * N);
-    float want[12];
+    float *want = malloc(sizeof(float) * (size_t)(M * N));
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
             double s = 0;
@@ -428,7 +429,8 @@ static void check_matmul(int ta, int tb) {
                 s += (ta ? a[t * M + i] : a[i * K + t]) * (tb ? b[j * K + t] : b[t * N + j]);
             want[i * N + j] = (float)s;
         }
-    expect_close(got, want, 12, 1e-5f, "matmul");
+    expect_close(got, want, (size_t)(M * N), 1e-5f, "matmul");
+    free(want);
     free(got);
     free(a);
     free(b);
@@ -436,7 +438,11 @@ static void check_matmul(int ta, int tb) {
 
 static void test_matmul(void **state) {
     for (int ta = 0; ta < 2; ta++)
-        for (int tb = 0; tb < 2; tb++) check_matmul(ta, tb);
+        for (int tb = 0; tb < 2; tb++) {
+            check_matmul(ta, tb, 3, 5, 4);
+            check_matmul(ta, tb, 7, 37, 53);
+            check_matmul(ta, tb, 1, 300, 1001);
+        }
 }
 
 static void test_softmax(void **state) {
