@@ -7,6 +7,7 @@
 
 #include "classify/clock.h"
 #include "cli/cli.h"
+#include "kernels/kernels.h" /* wi_kernels_isa */
 
 static const char USAGE[] =
     "usage: wasinfer bench --model M [--threads N] [--runs R] [--warmup W] [--json]\n"
@@ -100,10 +101,12 @@ int wi_cli_bench(int argc, char **argv)
             cli_json_string(stdout, model);
             printf(", \"threads\": %d, \"runs\": %d, \"load_ms\": %.3f, \"first_ms\": %.3f, "
                    "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"mean_ms\": %.3f, \"min_ms\": %.3f, "
-                   "\"peak_rss_mb\": %.1f}\n",
-                   threads, runs, m.load_ms, first_ms, median, p90, mean, times[0], rss);
+                   "\"peak_rss_mb\": %.1f, \"isa\": \"%s\"}\n",
+                   threads, runs, m.load_ms, first_ms, median, p90, mean, times[0], rss,
+                   wi_kernels_isa());
         } else {
-            printf("model        %s (%d thread%s)\n", model, threads, threads == 1 ? "" : "s");
+            printf("model        %s (%d thread%s, kernels %s)\n", model, threads,
+                   threads == 1 ? "" : "s", wi_kernels_isa());
             printf("load         %.2f ms (bytes to ready session; file read %.2f ms)\n", m.load_ms,
                    m.read_ms);
             printf("first run    %.2f ms\n", first_ms);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "kernels/kernels.h" /* wi_kernels_isa */
 
 static const char USAGE[] =
     "usage: wasinfer inspect [--input NAME] [--output NAME] MODEL\n"
@@ -72,7 +73,9 @@ int wi_cli_inspect(int argc, char **argv)
     wi_model_op_histogram(m.model, print_op, NULL);
     print_count("parameters", stats.parameters);
     print_count("MACs", stats.macs);
-    printf("%-12s %.2f MB\n", "weights", stats.weight_bytes / 1e6);
+    /* one line: the kernels' ISA decides the packing (hosts compare the rest across ISAs) */
+    printf("%-12s %.2f MB packed for %s kernels\n", "weights", stats.weight_bytes / 1e6,
+           wi_kernels_isa());
     printf("%-12s %.2f MB per session\n", "arena", stats.arena_bytes / 1e6);
     printf("%-12s %.1f ms (file read %.1f ms)\n", "load", m.load_ms, m.read_ms);
     cli_model_close(&m);
