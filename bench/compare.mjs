@@ -276,7 +276,7 @@ function main() {
       results[size][rt.id].wasinfer = Boolean(rt.wasinfer);
       results[size][rt.id].threads = rt.threads;
       results[size][rt.id].timed_by = rt.id.startsWith('wasinfer-native')
-        ? (cliWorks.native ? 'build/wasinfer bench --json' : 'build-bench/wasinfer-run')
+        ? (cliWorks.native ? `${relative(root, cli)} bench --json` : relative(root, opts.runner))
         : rt.id === 'wasinfer-wasm'
           ? (cliWorks.wasm ? 'node hosts/node/bin/wasinfer.js bench --json' : 'bench/peers/wasinfer-wasm.mjs')
           : `bench/peers/${rt.id.replace(/-[12]t$/, '')}.mjs`;
