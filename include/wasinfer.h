@@ -155,6 +155,11 @@ wi_status wi_model_output_info(const wi_model *model, int index, wi_tensor_info 
  * classifier must not apply softmax again. */
 int wi_model_output_is_probabilities(const wi_model *model);
 
+/* Non-zero when input 0 is an NCHW image [1,C,H,W] (an ONNX image model) rather than the
+ * NHWC [1,H,W,C] of TensorFlow models; wi_model_input_info reports the dims as the file
+ * says. wi_classify lays its pixels out accordingly. */
+int wi_model_input_is_nchw(const wi_model *model);
+
 typedef struct wi_model_stats {
     int64_t parameters;    /* scalar weights in the optimized graph                */
     int64_t macs;          /* multiply-accumulates of one inference                */

@@ -19,6 +19,12 @@ wi_status wi_format_detect(const void *bytes, size_t len, wi_format *format, wi_
     }
     if (len >= 1 && b[0] == '[')
         return wi_error_set(err, WI_E_MALFORMED, "a JSON array is not a model (a TF.js model.json is an object)");
+    /* an ONNX ModelProto opens with ir_version (field 1, varint: byte 0x08); a GraphDef's
+     * field 1 is length-delimited (0x0a) */
+    if (len >= 2 && b[0] == 0x08) {
+        *format = WI_FORMAT_ONNX;
+        return WI_OK;
+    }
     wi_pb_reader r = wi_pb_reader_make(bytes, len);
     wi_pb_field f;
     if (wi_pb_next(&r, &f) && f.wire_type == WI_PB_LEN &&

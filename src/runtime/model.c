@@ -5,6 +5,7 @@
 #include <string.h>
 #include "core/error.h"
 #include "formats/detect.h"
+#include "formats/onnx/onnx-loader.h"
 #include "formats/tf/graphdef.h"
 #include "formats/tfjs/tfjs.h"
 #include "formats/tflite/tflite.h"
@@ -41,6 +42,7 @@ wi_status wi_model_load(const void *bytes, size_t len, const wi_model_options *o
     case WI_FORMAT_TF_GRAPHDEF: return wi_tf_load_graphdef(bytes, len, &opts, out_model, err);
     case WI_FORMAT_TFLITE: return wi_tflite_load(bytes, len, &opts, out_model, err);
     case WI_FORMAT_TFJS: return wi_tfjs_load(bytes, len, NULL, 0, &opts, out_model, err);
+    case WI_FORMAT_ONNX: return wi_onnx_load(bytes, len, &opts, out_model, err);
     default: break; /* formats whose loaders are not built in */
     }
     return wi_error_set(err, WI_E_UNSUPPORTED, "unsupported model format '%s'", wi_format_name(format));
