@@ -4,13 +4,17 @@ JOBS   ?= $(shell nproc)
 BUILD  ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all native wasm setup test test-native test-sanitize run bench clean
+.PHONY: all native wasm setup models test test-native test-sanitize run bench clean
 
 all: native wasm
 
 setup:
 	@bash scripts/install-deps.sh
 	@if [ -f scripts/install-node-deps.sh ]; then bash scripts/install-node-deps.sh; fi
+
+# The generated MobileNet V2 1.0/1.4 in .pb, ONNX and TF.js with identical weights (bench/models).
+models:
+	@bash scripts/gen-models.sh
 
 native:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -20,11 +24,11 @@ wasm:
 	@if [ -f scripts/build-wasm.sh ]; then bash scripts/build-wasm.sh; fi
 
 # Every test: unit, op, pass, end-to-end, malformed-input, service, wasm and Node host tests.
-test: setup all
+test: setup models all
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The same C suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
-test-sanitize: setup
+test-sanitize: setup models
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWI_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

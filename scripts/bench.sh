@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: the side-by-side benchmark of issue 5 (docs/benchmarks.md).
-#  1. a Python venv outside the repository with tools/requirements.txt (pinned),
-#  2. the generated MobileNet V2 1.0 / 1.4 models in bench/models (cached; regenerated when
-#     the generator changes), checked in TensorFlow and onnxruntime with BENCH_VERIFY=1,
+#  1-2. the generated MobileNet V2 1.0 / 1.4 models in bench/models (scripts/gen-models.sh:
+#     a pinned venv outside the repository, cached), checked in TensorFlow and onnxruntime
+#     with BENCH_VERIFY=1,
 #  3. the peer runtimes from bench/package-lock.json (npm ci, exact versions),
 #  4. build-bench/wasinfer-run, the native runner, against $BUILD/libwasinfer.a,
 #  5. node bench/compare.mjs: interleaved rounds of every runtime on both sizes, results in
@@ -18,29 +18,9 @@ VENV="${WASINFER_VENV:-$HOME/.cache/wasinfer/bench-venv}"
 MODELS=bench/models
 say() { echo "bench: $*" >&2; }
 
-# ---- 1. Python venv (pinned requirements; reinstalled only when they change) ----
-python_env() {
-  local reqs=("$@") stamp want
-  want="$(cat "${reqs[@]}" | sha256sum | cut -c1-16)"
-  stamp="$VENV/.wasinfer-$(basename "${reqs[-1]}")"
-  [ -x "$VENV/bin/python" ] || { say "creating venv $VENV"; python3 -m venv "$VENV"; }
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "installing ${reqs[*]} into $VENV"
-    local args=()
-    for r in "${reqs[@]}"; do args+=(-r "$r"); done
-    "$VENV/bin/pip" install -q --disable-pip-version-check "${args[@]}"
-    echo "$want" > "$stamp"
-  fi
-}
-python_env tools/requirements.txt
-
-# ---- 2. models (cached by a hash of the generator's sources) ----
-gen_hash="$(cat tools/gen-mobilenet/*.py tools/requirements.txt | sha256sum | cut -c1-16)"
-if [ "$(cat "$MODELS/.generator" 2>/dev/null)" != "$gen_hash" ] || [ ! -f "$MODELS/manifest.json" ]; then
-  say "generating MobileNet V2 1.0 and 1.4 into $MODELS"
-  "$VENV/bin/python" tools/gen-mobilenet/generate.py --out "$MODELS"
-  echo "$gen_hash" > "$MODELS/.generator"
-fi
+# ---- 1-2. the venv and the generated models (scripts/gen-models.sh, cached) ----
+bash scripts/gen-models.sh
+source scripts/gen-models.sh   # python_env, for the optional TensorFlow check below
 if [ "${BENCH_VERIFY:-0}" = 1 ]; then
   python_env tools/requirements.txt tools/gen-mobilenet/requirements-verify.txt
   TF_CPP_MIN_LOG_LEVEL=3 "$VENV/bin/python" tools/gen-mobilenet/verify.py --models "$MODELS" \

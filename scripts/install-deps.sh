@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   libcmocka-dev                                         # C unit-test framework
   wrk curl                                              # load benchmark, tests' HTTP client
   nodejs                                                # Node host (node:wasi, node --test)
+  python3 python3-venv python3-pip                      # test tools: Pillow reference, model generator venv
   time                                                  # make bench: each runtime's peak RSS, from outside
   libclang-rt-19-dev                                    # scripts/fuzz.sh: libFuzzer + native ASan/UBSan runtimes for clang
 )

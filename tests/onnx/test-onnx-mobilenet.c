@@ -1,7 +1,7 @@
 /* The generated MobileNet V2 1.0 and 1.4 (tools/gen-mobilenet, into bench/models) as ONNX
  * (NCHW) against the same weights as a TensorFlow GraphDef (NHWC): outputs within 1e-4 on the
  * generator's fixed input, and wi_classify giving the same classes through both. Without the
- * models this fails saying how to make them (scripts/bench.sh generates them). */
+ * models this fails saying how to make them (scripts/gen-models.sh, run by make test, generates them). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 #endif
 
 static const char *how =
-    "generate them with scripts/bench.sh (or: python3 tools/gen-mobilenet/generate.py --out "
+    "generate them with scripts/gen-models.sh (or: python3 tools/gen-mobilenet/generate.py --out "
     "bench/models in a venv with tools/requirements.txt)";
 
 static void *read_all(const char *path, size_t *len) {

@@ -12,7 +12,7 @@ static const char *k_models = WI_BENCH_MODELS; /* set by CMake */
 
 static float *read_floats(const char *path, size_t want) {
     FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s (run scripts/bench.sh's generation step)", path);
+    if (!f) fail_msg("cannot open %s (run scripts/gen-models.sh, which make test runs first)", path);
     float *x = malloc(want * sizeof(float));
     size_t got = fread(x, sizeof(float), want, f);
     fclose(f);
@@ -36,7 +36,7 @@ static void check_width(const char *width) {
     assert_int_equal(a.node_count, b.node_count);
     snprintf(path, sizeof path, "%s/input_224.f32", k_models);
     float *x = read_floats(path, 224 * 224 * 3);
-    snprintf(path, sizeof path, "%s/outputs/ort-node-1t_%s.f32", k_models, width);
+    snprintf(path, sizeof path, "%s/outputs/onnxruntime_%s.f32", k_models, width);
     float *ort = read_floats(path, 1001);
     size_t na, nb;
     float *ya = tj_run(js, x, &na), *yb = tj_run(pb, x, &nb);
