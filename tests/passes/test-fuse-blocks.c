@@ -74,6 +74,26 @@ static int expanded_read_twice(wi_graph *g, int in) {
     return og_node(g, WI_OP_ADD, "add", a, 2, NULL);
 }
 
+/* Runs `m` once on `threads` threads with input `x` (NULL: a fixed pattern); returns a malloc'd
+ * copy of the output and its length in *count. */
+static float *run_model(const wi_model *m, int threads, const float *x, size_t *count) {
+    wi_session_options o;
+    wi_session_options_init(&o);
+    o.threads = threads;
+    wi_session *s = NULL;
+    wi_error err;
+    if (wi_session_create(m, &o, &s, &err) != WI_OK) fail_msg("session: %s", err.message);
+    size_t n;
+    float *in = wi_session_input_buffer(s, 0, &n);
+    for (size_t i = 0; i < n; i++) in[i] = x ? x[i] : (float)((i * 7919u) % 255u) / 127.5f - 1.0f;
+    assert_int_equal(wi_session_run(s), WI_OK);
+    const float *y = wi_session_output(s, 0, count);
+    float *copy = malloc(sizeof(float) * *count);
+    memcpy(copy, y, sizeof(float) * *count);
+    wi_session_free(s);
+    return copy;
+}
+
 /* Builds `build` twice, with and without block fusion, runs both on one input with `threads`
  * threads and requires the same bits; returns the fused graph's dump in `dump`. */
 static void run_both(graph_fn build, int threads, char *dump, size_t cap) {
@@ -93,18 +113,7 @@ static void run_both(graph_fn build, int threads, char *dump, size_t cap) {
         if (wi_model_build(g, in, y, 1, WI_FORMAT_TF_GRAPHDEF, flags, &m, &err) != WI_OK)
             fail_msg("build failed: %s", err.message);
         if (pass == 0) wi_graph_dump(m->graph, dump, cap);
-        wi_session_options o;
-        wi_session_options_init(&o);
-        o.threads = threads;
-        wi_session *s = NULL;
-        assert_int_equal(wi_session_create(m, &o, &s, &err), WI_OK);
-        size_t n;
-        memcpy(wi_session_input_buffer(s, 0, &n), x, sizeof(float) * H * W * C);
-        assert_int_equal(wi_session_run(s), WI_OK);
-        const float *o_ptr = wi_session_output(s, 0, &count[pass]);
-        out[pass] = malloc(sizeof(float) * count[pass]);
-        memcpy(out[pass], o_ptr, sizeof(float) * count[pass]);
-        wi_session_free(s);
+        out[pass] = run_model(m, threads, x, &count[pass]);
         wi_model_free(m);
     }
     assert_int_equal(count[0], count[1]);
@@ -176,20 +185,9 @@ static float *run_mobilenet(const unsigned char *bytes, size_t len, int fused, i
     unsetenv("WASINFER_NO_BLOCK_FUSION");
     memset(l, 0, sizeof *l);
     wi_model_op_histogram(m, count_labels, l);
-    wi_session_options o;
-    wi_session_options_init(&o);
-    o.threads = threads;
-    wi_session *s = NULL;
-    assert_int_equal(wi_session_create(m, &o, &s, &err), WI_OK);
     size_t n;
-    float *in = wi_session_input_buffer(s, 0, &n);
-    for (size_t i = 0; i < n; i++) in[i] = (float)((i * 7919u) % 255u) / 127.5f - 1.0f;
-    assert_int_equal(wi_session_run(s), WI_OK);
-    const float *y = wi_session_output(s, 0, &n);
+    float *copy = run_model(m, threads, NULL, &n);
     assert_int_equal(n, 1001);
-    float *copy = malloc(sizeof(float) * n);
-    memcpy(copy, y, sizeof(float) * n);
-    wi_session_free(s);
     wi_model_free(m);
     return copy;
 }
