@@ -137,17 +137,49 @@ void wi_model_get_stats(const wi_model *m, wi_model_stats *stats) {
     *stats = m->stats;
 }
 
+typedef struct label_run {
+    const char *label;
+    int first; /* node index (of the label's first appearance, once grouped) */
+    int count;
+} label_run;
+
+static int by_label_then_index(const void *pa, const void *pb) {
+    const label_run *a = pa, *b = pb;
+    int c = strcmp(a->label, b->label);
+    return c ? c : a->first - b->first;
+}
+
+static int by_first(const void *pa, const void *pb) {
+    return ((const label_run *)pa)->first - ((const label_run *)pb)->first;
+}
+
 void wi_model_op_histogram(const wi_model *m, void (*fn)(const char *op_name, int count, void *user),
                            void *user) {
     if (!m || !fn) return;
     const wi_graph *g = m->graph;
-    /* distinct labels in order of first appearance: stable and readable */
-    for (int i = 0; i < g->node_count; i++) {
-        const char *label = g->nodes[i].label;
-        int seen = 0, count = 0;
-        for (int j = 0; j < i && !seen; j++) seen = strcmp(g->nodes[j].label, label) == 0;
-        if (seen) continue;
-        for (int j = i; j < g->node_count; j++) count += strcmp(g->nodes[j].label, label) == 0;
-        fn(label, count, user);
+    /* distinct labels in order of first appearance: stable and readable. Sorted, not compared
+     * pairwise: a graph of many distinct labels stays O(n log n). */
+    label_run *runs = malloc(sizeof *runs * (size_t)(g->node_count > 0 ? g->node_count : 1));
+    if (!runs) {
+        /* no memory for the sort: the pairwise scan, quadratic but allocation-free */
+        for (int i = 0; i < g->node_count; i++) {
+            const char *label = g->nodes[i].label;
+            int seen = 0, count = 0;
+            for (int j = 0; j < i && !seen; j++) seen = strcmp(g->nodes[j].label, label) == 0;
+            if (seen) continue;
+            for (int j = i; j < g->node_count; j++) count += strcmp(g->nodes[j].label, label) == 0;
+            fn(label, count, user);
+        }
+        return;
     }
+    for (int i = 0; i < g->node_count; i++) runs[i] = (label_run){g->nodes[i].label, i, 1};
+    qsort(runs, (size_t)g->node_count, sizeof *runs, by_label_then_index);
+    int groups = 0;
+    for (int i = 0; i < g->node_count; i++) {
+        if (groups > 0 && strcmp(runs[groups - 1].label, runs[i].label) == 0) runs[groups - 1].count++;
+        else runs[groups++] = runs[i]; /* the first of its label: sorted by index within */
+    }
+    qsort(runs, (size_t)groups, sizeof *runs, by_first);
+    for (int i = 0; i < groups; i++) fn(runs[i].label, runs[i].count, user);
+    free(runs);
 }
