@@ -36,6 +36,21 @@ typedef int32_t wi_vi __attribute__((vector_size(WI_UK_VLEN * 4)));
 
 #define WI_INLINE static inline __attribute__((always_inline))
 
+/* An A value for a broadcast, loaded so the compiler cannot fold the load into the splat.
+ * In wasm clang otherwise emits v128.load32_splat, which V8 runs as one vbroadcastss from
+ * memory but Cranelift (Wasmtime 48) as a load into a general register, a move and an integer
+ * broadcast; f32.load + f32x4.splat is the reverse: Cranelift broadcasts from memory, V8 needs
+ * two instructions. gemm_tile has both forms; gemm_mr picks the faster one on first use. */
+WI_INLINE float a_opaque(const float *p) {
+#if defined(__wasm__)
+    float x;
+    __asm__("local.get %1\n\tf32.load 0\n\tlocal.set %0" : "=r"(x) : "r"(p));
+    return x;
+#else
+    return *p;
+#endif
+}
+
 WI_INLINE wi_vf vload(const float *p) {
     wi_vf v;
     memcpy(&v, p, sizeof v);
@@ -63,9 +78,9 @@ static float clamp1(float x, float lo, float hi) { return x < lo ? lo : (hi < x 
  * segments of `kc` floats: aseg[s * WI_UK_MR + i] (plain GEMM: ks = 1; direct convolution:
  * one segment per kernel row). The sum over k runs in the same order as over one contiguous
  * row, so both give identical results. */
-WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_t kc,
-                         const float *const *aseg, const float *w, float *c, size_t c_stride,
-                         float vmin, float vmax) {
+WI_INLINE void gemm_tile(const size_t MR, const int OPAQUE, size_t mr, size_t nc, size_t ks,
+                         size_t kc, const float *const *aseg, const float *w, float *c,
+                         size_t c_stride, float vmin, float vmax) {
     float *cp[WI_UK_MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) cp[i] = c + (i < mr ? i : mr - 1) * c_stride;
@@ -101,7 +116,7 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_
                 w += WI_UK_NR;
 #pragma GCC unroll 16
                 for (size_t i = 0; i < MR; i++) {
-                    const wi_vf av = WI_SPLAT(ap[i][k]);
+                    const wi_vf av = WI_SPLAT(OPAQUE ? a_opaque(&ap[i][k]) : ap[i][k]);
 #pragma GCC unroll 4
                     for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
                 }
@@ -146,7 +161,8 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_
                 const wi_vf b = vload(w);
                 w += WI_UK_NR;
 #pragma GCC unroll 16
-                for (size_t i = 0; i < MR; i++) acc[i] += WI_SPLAT(ap[i][k]) * b;
+                for (size_t i = 0; i < MR; i++)
+                    acc[i] += WI_SPLAT(OPAQUE ? a_opaque(&ap[i][k]) : ap[i][k]) * b;
             }
         }
         if (nc_half == WI_UK_VLEN) {
@@ -165,28 +181,95 @@ WI_INLINE void gemm_tile(const size_t MR, size_t mr, size_t nc, size_t ks, size_
 
 /* Rows past `mr` alias the last valid row: they compute and store the same values, never
  * out of bounds. */
-static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
-                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+WI_INLINE void gemm_mr_form(const int OPAQUE, size_t mr, size_t nc, size_t kc, const float *a,
+                            size_t a_stride, const float *w, float *c, size_t c_stride,
+                            float vmin, float vmax) {
     const float *ap[WI_UK_MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < WI_UK_MR; i++) ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
-    gemm_tile(WI_UK_MR, mr, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
+    gemm_tile(WI_UK_MR, OPAQUE, mr, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
 }
 
 /* The same over segmented rows (see gemm_tile); the caller aliases rows past mr itself. */
 static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
                      const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_tile(WI_UK_MR, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
+    gemm_tile(WI_UK_MR, 0, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
 }
 
 /* One row (matrix-vector: the classifier, the last row of a 7x7 layer): the tile code with
  * MR = 1, so a row's sum runs in the same order whatever tile it lands in and results do not
  * depend on how rows are split across tiles, threads or fused blocks. */
+WI_INLINE void gemm_1_form(const int OPAQUE, size_t nc, size_t kc, const float *a,
+                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    const float *ap[WI_UK_MR] = {a};
+    gemm_tile(1, OPAQUE, 1, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
+}
+
+#if defined(__wasm_simd128__)
+#include <time.h>
+
+/* wasm: both broadcast forms (a_opaque), the same arithmetic in the same order, so the same
+ * bits; which one runs faster depends on the engine, so the first GEMM times both on a small
+ * problem and keeps the faster for the process (the module is single-threaded). */
+static void gemm_mr_splat(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                          const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_mr_form(0, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+static void gemm_mr_opaque(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_mr_form(1, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+
+static double uk_now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int uk_opaque_chosen = -1; /* -1: not measured yet; else 0 or 1 */
+
+static int uk_opaque_faster(void) {
+    enum { K = 256, N = 8 * WI_UK_NR, CALLS = 4, REPS = 5 };
+    static float a[WI_UK_MR * K], w[(N / WI_UK_NR) * (WI_UK_NR + K * WI_UK_NR)], c[WI_UK_MR * N];
+    double best[2] = {1e30, 1e30};
+    for (int rep = 0; rep < REPS; rep++)
+        for (int form = 0; form < 2; form++) {
+            const double t0 = uk_now_ms();
+            for (int call = 0; call < CALLS; call++)
+                (form ? gemm_mr_opaque : gemm_mr_splat)(WI_UK_MR, N, K, a, K, w, c, N, -1.0f, 1.0f);
+            const double t = uk_now_ms() - t0;
+            if (t < best[form]) best[form] = t;
+        }
+    return best[1] < best[0];
+}
+
+static int uk_opaque(void) {
+    if (uk_opaque_chosen < 0) uk_opaque_chosen = uk_opaque_faster();
+    return uk_opaque_chosen;
+}
+
+static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    (uk_opaque() ? gemm_mr_opaque : gemm_mr_splat)(mr, nc, kc, a, a_stride, w, c, c_stride,
+                                                   vmin, vmax);
+}
+
 static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    const float *ap[WI_UK_MR] = {a};
-    gemm_tile(1, 1, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
+    if (uk_opaque()) gemm_1_form(1, nc, kc, a, w, c, c_stride, vmin, vmax);
+    else gemm_1_form(0, nc, kc, a, w, c, c_stride, vmin, vmax);
 }
+#else
+static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_mr_form(0, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+
+static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                   const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_1_form(0, nc, kc, a, w, c, c_stride, vmin, vmax);
+}
+#endif
 
 /* ---- depthwise 3x3 --------------------------------------------------------------------- */
 
