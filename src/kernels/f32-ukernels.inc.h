@@ -206,6 +206,7 @@ WI_INLINE void gemm_1_form(const int OPAQUE, size_t nc, size_t kc, const float *
 }
 
 #if defined(__wasm_simd128__)
+#include <stdlib.h>
 #include <time.h>
 
 /* wasm: both broadcast forms (a_opaque), the same arithmetic in the same order, so the same
@@ -243,8 +244,14 @@ static int uk_opaque_faster(void) {
     return best[1] < best[0];
 }
 
+/* WASINFER_WASM_BROADCAST=splat|load forces a form (benchmarks, and tests comparing them). */
 static int uk_opaque(void) {
-    if (uk_opaque_chosen < 0) uk_opaque_chosen = uk_opaque_faster();
+    if (uk_opaque_chosen < 0) {
+        const char *force = getenv("WASINFER_WASM_BROADCAST");
+        if (force && strcmp(force, "splat") == 0) uk_opaque_chosen = 0;
+        else if (force && strcmp(force, "load") == 0) uk_opaque_chosen = 1;
+        else uk_opaque_chosen = uk_opaque_faster();
+    }
     return uk_opaque_chosen;
 }
 
