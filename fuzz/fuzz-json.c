@@ -1,5 +1,6 @@
 /*
- * fuzz-json.c - the service's JSON request reader (src/server/json.c) on arbitrary bytes.
+ * fuzz-json.c - the service's JSON request reader (src/server/json.c, over the library's strict
+ * reader src/formats/json.c that TF.js model.json also goes through) on arbitrary bytes.
  *
  * Besides crashes it checks one round trip: a "url" it returns, written back with
  * wi_json_put_string as {"url": ...}, must parse to the same string (the writer's escaping
