@@ -11,18 +11,9 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include "malformed-model/pb-writer.h"
+#include "alloc-sweep.h"
 #include "wasinfer.h"
 
-static long fail_at = -1, calls = 0; /* fail_at < 0: never fail */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-
-static int should_fail(void) { return fail_at >= 0 && ++calls == fail_at; }
-void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
-void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
 
 /* Placeholder -> Conv2D(+Const) -> FusedBatchNorm -> Relu6 -> Reshape(Shape) -> Softmax. */
 static void build_graph(pbw *g) {
@@ -94,37 +85,17 @@ static void build_graph(pbw *g) {
     pbw_msg(g, 1, &n);
 }
 
+static wi_status load_graph(void *ctx, wi_model **out, wi_error *err) {
+    pbw *g = ctx;
+    wi_status st = wi_model_load(g->p, g->n, NULL, out, err);
+    if (st == WI_OK && !wi_model_output_is_probabilities(*out)) fail_msg("the graph should end in Softmax");
+    return st;
+}
+
 static void test_sweep(void **state) {
     pbw g;
     build_graph(&g);
-    wi_model *m = NULL;
-    wi_error err;
-    /* the graph is valid: a load without failures works and gives probabilities */
-    if (wi_model_load(g.p, g.n, NULL, &m, &err) != WI_OK) fail_msg("base graph: %s", err.message);
-    assert_true(wi_model_output_is_probabilities(m));
-    wi_model_free(m);
-    long n;
-    int ok = 0;
-    for (n = 1; n < 5000 && !ok; n++) {
-        m = NULL;
-        calls = 0;
-        fail_at = n;
-        wi_status st = wi_model_load(g.p, g.n, NULL, &m, &err);
-        wi_session *s = NULL;
-        if (st == WI_OK) st = wi_session_create(m, NULL, &s, &err);
-        fail_at = -1;
-        if (st == WI_OK) {
-            ok = calls < n; /* nothing failed: the sweep is over */
-            assert_int_equal(wi_session_run(s), WI_OK);
-        } else {
-            assert_true(err.message[0] != '\0');
-        }
-        wi_session_free(s);
-        wi_model_free(m);
-    }
-    assert_true(ok);
-    printf("allocation sweep: load and session succeed from failure point %ld on\n", n - 1);
-    assert_true(n > 30); /* the sweep really went through the loader */
+    wi_test_alloc_sweep(load_graph, &g);
     free(g.p);
 }
 

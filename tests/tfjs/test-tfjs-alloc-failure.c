@@ -9,18 +9,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "alloc-sweep.h"
 #include "tfjs/tfjs-test-util.h"
 
-static long fail_at = -1, calls = 0; /* fail_at < 0: never fail */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-
-static int should_fail(void) { return fail_at >= 0 && ++calls == fail_at; }
-void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
-void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
 
 static const char *k_nodes =
     INPUT("{\"size\":\"-1\"},{\"size\":\"4\"},{\"size\":\"4\"},{\"size\":\"2\"}") "," CONST("w") "," CONST("b") ","
@@ -28,6 +19,13 @@ static const char *k_nodes =
          CONV_ATTRS("2", B64_SAME) FUSED("\"" B64_BIASADD "\",\"" B64_RELU6 "\"", "1")) ","
     NODE("out", "Mean", "\"conv\",\"axes\"", T_FLOAT ",\"keep_dims\":{\"b\":false}") ","
     "{\"name\":\"axes\",\"op\":\"Const\",\"attr\":{\"dtype\":{\"type\":\"DT_INT32\"}}}";
+
+struct tfjs_model { const char *json; const uint8_t *shard; size_t shard_len; };
+
+static wi_status load_model(void *ctx, wi_model **out, wi_error *err) {
+    const struct tfjs_model *tm = ctx;
+    return tj_load(tm->json, tm->shard, tm->shard_len, out, err);
+}
 
 static void test_sweep(void **state) {
     const char *weights = WEIGHT("w", "1,1,2,3") "," WEIGHT("b", "3") ",{\"name\":\"axes\",\"shape\":[2],\"dtype\":\"int32\"}";
@@ -38,33 +36,8 @@ static void test_sweep(void **state) {
     memcpy(shard, w, sizeof w);
     memcpy(shard + sizeof w, b, sizeof b);
     memcpy(shard + sizeof w + sizeof b, axes, sizeof axes);
-    wi_model *m = NULL;
-    wi_error err;
-    if (tj_load(json, shard, sizeof shard, &m, &err) != WI_OK) fail_msg("base model: %s", err.message);
-    wi_model_free(m);
-    long n;
-    int ok = 0;
-    for (n = 1; n < 5000 && !ok; n++) {
-        m = NULL;
-        calls = 0;
-        fail_at = n;
-        wi_status st = tj_load(json, shard, sizeof shard, &m, &err);
-        wi_session *s = NULL;
-        if (st == WI_OK) st = wi_session_create(m, NULL, &s, &err);
-        fail_at = -1;
-        if (st == WI_OK) {
-            ok = calls < n; /* nothing failed: the sweep is over */
-            assert_int_equal(wi_session_run(s), WI_OK);
-        } else {
-            assert_null(s);
-            assert_true(err.message[0] != '\0');
-        }
-        wi_session_free(s);
-        wi_model_free(m);
-    }
-    assert_true(ok);
-    printf("allocation sweep: load and session succeed from failure point %ld on\n", n - 1);
-    assert_true(n > 30); /* the sweep really went through the loader */
+    struct tfjs_model tm = {json, shard, sizeof shard};
+    wi_test_alloc_sweep(load_model, &tm);
     free(json);
 }
 

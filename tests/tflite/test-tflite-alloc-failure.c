@@ -10,18 +10,9 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include "tflite-builder.h"
+#include "alloc-sweep.h"
 #include "wasinfer.h"
 
-static long fail_at = -1, calls = 0; /* fail_at < 0: never fail */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-
-static int should_fail(void) { return fail_at >= 0 && ++calls == fail_at; }
-void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
-void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
 
 enum { T_INT32 = 2, T_UINT8 = 3, T_FLOAT32 = 0 };
 
@@ -51,37 +42,21 @@ static uint8_t *build(size_t *len) {
     return tb_model(t, 8, ops, 4, 0, 7, len);
 }
 
+struct model_bytes { const uint8_t *bytes; size_t len; };
+
+static wi_status load_model(void *ctx, wi_model **out, wi_error *err) {
+    const struct model_bytes *mb = ctx;
+    wi_status st = wi_model_load(mb->bytes, mb->len, NULL, out, err);
+    if (st == WI_OK && !wi_model_output_is_probabilities(*out)) fail_msg("the model should end in SOFTMAX");
+    return st;
+}
+
 static void test_sweep(void **state) {
     (void)state;
     size_t len;
     uint8_t *bytes = build(&len);
-    wi_model *m = NULL;
-    wi_error err;
-    if (wi_model_load(bytes, len, NULL, &m, &err) != WI_OK) fail_msg("base model: %s", err.message);
-    assert_true(wi_model_output_is_probabilities(m));
-    wi_model_free(m);
-    long n;
-    int ok = 0;
-    for (n = 1; n < 5000 && !ok; n++) {
-        m = NULL;
-        calls = 0;
-        fail_at = n;
-        wi_status st = wi_model_load(bytes, len, NULL, &m, &err);
-        wi_session *s = NULL;
-        if (st == WI_OK) st = wi_session_create(m, NULL, &s, &err);
-        fail_at = -1;
-        if (st == WI_OK) {
-            ok = calls < n; /* nothing failed: the sweep is over */
-            assert_int_equal(wi_session_run(s), WI_OK);
-        } else {
-            assert_true(err.message[0] != '\0');
-        }
-        wi_session_free(s);
-        wi_model_free(m);
-    }
-    assert_true(ok);
-    printf("allocation sweep: load and session succeed from failure point %ld on\n", n - 1);
-    assert_true(n > 30); /* the sweep really went through the loader */
+    struct model_bytes mb = {bytes, len};
+    wi_test_alloc_sweep(load_model, &mb);
     free(bytes);
 }
 
