@@ -5,54 +5,15 @@
 set -euo pipefail
 
 BIN=${1:?usage: test-cli.sh path/to/wasinfer}
-DATA=${WASINFER_DATA:-../shared/data}
-LABELS=$DATA/labels/imagenet_1001.txt
-V2=$DATA/models/tf/mobilenet_v2_1.0_224_frozen.pb
-if [ ! -f "$DATA/expected.tsv" ] || [ ! -f "$V2" ]; then
-  echo "test-cli: test data not found at '$DATA': set WASINFER_DATA to the folder holding models/ images/ labels/ expected.tsv" >&2
-  exit 1
-fi
-command -v python3 >/dev/null || { echo "test-cli: python3 is needed to parse the JSON output" >&2; exit 1; }
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); echo "ok   $1"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $1" >&2; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "$0")/../cli-lib.sh"
+V2=${WASINFER_DATA:-../shared/data}/models/tf/mobilenet_v2_1.0_224_frozen.pb
+cli_test_init test-cli "$V2"
 
 # The pixel range each model was trained on (from the data README).
 range_of() { case $1 in *tfhub*) echo 0,1 ;; *) echo -1,1 ;; esac; }
 
 # ---- every expected.tsv row of the .pb models, one CLI run per model ----
-for model in $(awk -F'\t' '!/^#/ && $1 ~ /\.pb$/ {print $1}' "$DATA/expected.tsv" | sort -u); do
-  images=()
-  while IFS=$'\t' read -r m img _ _; do images+=("$DATA/$img"); done \
-    < <(awk -F'\t' -v m="$model" '$1 == m' "$DATA/expected.tsv")
-  out=$TMP/$(basename "$model").jsonl
-  if ! "$BIN" classify --model "$DATA/$model" --labels "$LABELS" --range "$(range_of "$model")" \
-       --top 5 --json "${images[@]}" >"$out" 2>"$TMP/err"; then
-    bad "$model: classify failed: $(cat "$TMP/err")"
-    continue
-  fi
-  while IFS=$'\t' read -r m img accepted label; do
-    verdict=$(python3 - "$out" "$DATA/$img" "$accepted" <<'PY'
-import json, sys
-path, image, accepted = sys.argv[1], sys.argv[2], [int(x) for x in sys.argv[3].split(",")]
-for line in open(path):
-    o = json.loads(line)
-    if o["image"] == image:
-        t = o["top"][0]
-        ok = t["index"] in accepted and len(o["top"]) == 5
-        print(("yes" if ok else "no") + f' top-1 {t["index"]} {t["label"]!r} {t["prob"]:.4f}')
-        break
-else:
-    print("no: image missing from the output")
-PY
-)
-    check "$(basename "$m") $(basename "$img") -> $label: $verdict" test "${verdict%% *}" = yes
-  done < <(awk -F'\t' -v m="$model" '$1 == m' "$DATA/expected.tsv")
-done
+check_expected_rows "$BIN" '\\.pb$' range_of
 
 # ---- reference probabilities with the v2 1.0 model ----
 "$BIN" classify --model "$V2" --labels "$LABELS" --json "$DATA/images/grace_hopper.jpg" \
@@ -162,5 +123,4 @@ ok = all(k in o for k in keys) and o["runs"] == 3 and o["threads"] == 1 and 0 < 
 sys.exit(0 if ok else 1)
 ' "$TMP/bench.json"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_test_finish

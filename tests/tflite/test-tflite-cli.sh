@@ -8,50 +8,12 @@
 set -euo pipefail
 
 BIN=${1:?usage: test-tflite-cli.sh path/to/wasinfer}
-DATA=${WASINFER_DATA:-../shared/data}
-LABELS=$DATA/labels/imagenet_1001.txt
-if [ ! -f "$DATA/expected.tsv" ] || [ ! -d "$DATA/models/tflite" ]; then
-  echo "test-tflite-cli: test data not found at '$DATA': set WASINFER_DATA to the folder holding models/ images/ labels/ expected.tsv" >&2
-  exit 1
-fi
-command -v python3 >/dev/null || { echo "test-tflite-cli: python3 is needed to parse the JSON output" >&2; exit 1; }
-
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-ok()  { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1" >&2; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+source "$(dirname "$0")/../cli-lib.sh"
+cli_test_init test-tflite-cli "${WASINFER_DATA:-../shared/data}/models/tflite"
 
 # ---- every tflite row of expected.tsv, one CLI run per model ----
-for model in $(awk -F'\t' '!/^#/ && $1 ~ /\.tflite$/ {print $1}' "$DATA/expected.tsv" | sort -u); do
-  images=()
-  while IFS=$'\t' read -r _ img _ _; do images+=("$DATA/$img"); done \
-    < <(awk -F'\t' -v m="$model" '$1 == m' "$DATA/expected.tsv")
-  out=$TMP/$(basename "$model").jsonl
-  if ! "$BIN" classify --model "$DATA/$model" --labels "$LABELS" --range -1,1 --top 5 --json \
-       "${images[@]}" >"$out" 2>"$TMP/err"; then
-    bad "$model: classify failed: $(cat "$TMP/err")"
-    continue
-  fi
-  while IFS=$'\t' read -r m img accepted label; do
-    verdict=$(python3 - "$out" "$DATA/$img" "$accepted" <<'PY'
-import json, sys
-path, image, accepted = sys.argv[1], sys.argv[2], [int(x) for x in sys.argv[3].split(",")]
-for line in open(path):
-    o = json.loads(line)
-    if o["image"] == image:
-        t = o["top"][0]
-        print(("yes" if t["index"] in accepted and len(o["top"]) == 5 else "no") +
-              f' top-1 {t["index"]} {t["label"]!r} {t["prob"]:.4f}')
-        break
-else:
-    print("no: image missing from the output")
-PY
-)
-    check "$(basename "$m") $(basename "$img") -> $label: $verdict" test "${verdict%% *}" = yes
-  done < <(awk -F'\t' -v m="$model" '$1 == m' "$DATA/expected.tsv")
-done
+range_minus1_1() { echo -1,1; }
+check_expected_rows "$BIN" '\\.tflite$' range_minus1_1
 
 # ---- quantized tflite vs the float .pb made from it ----
 IMAGES=(burger.jpg golden-retriever.jpeg grace_hopper.jpg parrot.jpg hot_dog.jpg husky.jpeg)
@@ -101,5 +63,4 @@ else
     sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'tflite: ' '$TMP/err'"
 fi
 
-echo "test-tflite-cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_test_finish
