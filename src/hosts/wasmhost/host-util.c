@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "classify/read-file.h"
 #include "hosts/wasmhost/guest.h"
 
 wi_status wi_host_error(wi_error *err, wi_status status, const char *fmt, ...) {
@@ -20,38 +21,15 @@ wi_status wi_host_error(wi_error *err, wi_status status, const char *fmt, ...) {
     return status;
 }
 
+/* The library's whole-file reader (src/classify/read-file.c), with the path in the message. */
 wi_status wi_host_read_file(const char *path, uint8_t **bytes, size_t *len, wi_error *err) {
-    *bytes = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return wi_host_error(err, errno == ENOENT ? WI_E_NOT_FOUND : WI_E_IO, "%s: %s", path,
-                             strerror(errno));
+    wi_status st = wi_read_whole_file(path, SIZE_MAX, bytes, len, err);
+    if (st != WI_OK && err) {
+        char reason[sizeof err->message];
+        snprintf(reason, sizeof reason, "%s", err->message);
+        wi_host_error(err, st, "%s: %s", path, reason);
     }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *grown = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-        if (!grown) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = grown;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf) return wi_host_error(err, WI_E_OUT_OF_MEMORY, "%s: out of memory reading it", path);
-    if (failed) {
-        free(buf);
-        return wi_host_error(err, WI_E_IO, "%s: read error", path);
-    }
-    *bytes = buf;
-    *len = n;
-    return WI_OK;
+    return st;
 }
 
 double wi_host_now_ms(void) {
