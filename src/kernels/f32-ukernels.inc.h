@@ -20,6 +20,14 @@
 
 #define WI_UK_NR (WI_UK_NV * WI_UK_VLEN)
 
+#if defined(__wasm__)
+/* wasm has no fused multiply-add, so `acc += x * w` is a multiply and an add either way (the
+ * same bits), but contracted to llvm.fmuladd it is expanded as add(product, acc): the wasm
+ * stack then holds every product of a chain before the first add, and Cranelift (Wasmtime),
+ * which keeps that order, spills them. Uncontracted, each product is added as it is made. */
+#pragma clang fp contract(off)
+#endif
+
 typedef float wi_vf __attribute__((vector_size(WI_UK_VLEN * 4)));
 typedef int32_t wi_vi __attribute__((vector_size(WI_UK_VLEN * 4)));
 
@@ -58,6 +66,44 @@ WI_INLINE wi_vf vload(const float *p) {
 }
 WI_INLINE void vstore(float *p, wi_vf v) { memcpy(p, &v, sizeof v); }
 
+/* Where gemm_tile's A broadcasts come from (a compile-time constant at every call). All forms
+ * multiply and add the same values in the same order: the same bits.
+ *   WI_A_SPLAT    a scalar load + splat of row i's value (wasm: v128.load32_splat)
+ *   WI_A_LOAD     the same through a_opaque (wasm: f32.load + f32x4.splat)
+ *   WI_A_LANES    the tile packed as [k][MR] (MR <= VLEN): one vector load per k step, each
+ *                 row's value broadcast from its lane by a shuffle (x86: pshufd)
+ *   WI_A_VECTORS  the tile packed pre-broadcast as [k][MR][VLEN]: one vector load per row
+ * The packed forms address every value from one pointer at constant offsets: Cranelift
+ * otherwise zero-extends and advances each row's 32-bit address separately. */
+enum { WI_A_SPLAT, WI_A_LOAD, WI_A_LANES, WI_A_VECTORS };
+
+WI_INLINE wi_vf lane_splat(wi_vf v, size_t i) {
+#if WI_UK_VLEN == 4
+    return i == 0   ? __builtin_shufflevector(v, v, 0, 0, 0, 0)
+           : i == 1 ? __builtin_shufflevector(v, v, 1, 1, 1, 1)
+           : i == 2 ? __builtin_shufflevector(v, v, 2, 2, 2, 2)
+                    : __builtin_shufflevector(v, v, 3, 3, 3, 3);
+#else
+    return WI_SPLAT(v[i]);
+#endif
+}
+
+/* Row i's A value at step k: `a` = &row_i[k] (unpacked forms), `pk` = step k of the packed
+ * tile (packed forms). */
+WI_INLINE wi_vf a_bcast(const int FORM, const float *a, const float *pk, size_t i) {
+    switch (FORM) {
+    case WI_A_LOAD: return WI_SPLAT(a_opaque(a));
+    case WI_A_LANES: return lane_splat(vload(pk), i);
+    case WI_A_VECTORS: return vload(pk + i * WI_UK_VLEN);
+    default: return WI_SPLAT(*a);
+    }
+}
+
+/* Floats per k step of the packed tile. */
+WI_INLINE size_t a_packed_step(const int FORM) {
+    return FORM == WI_A_LANES ? WI_UK_MR : FORM == WI_A_VECTORS ? WI_UK_MR * WI_UK_VLEN : 0;
+}
+
 WI_INLINE wi_vf vclamp(wi_vf x, wi_vf lo, wi_vf hi) {
 #ifdef WI_UK_CLAMP
     return WI_UK_CLAMP(x, lo, hi);
@@ -78,9 +124,9 @@ static float clamp1(float x, float lo, float hi) { return x < lo ? lo : (hi < x 
  * segments of `kc` floats: aseg[s * WI_UK_MR + i] (plain GEMM: ks = 1; direct convolution:
  * one segment per kernel row). The sum over k runs in the same order as over one contiguous
  * row, so both give identical results. */
-WI_INLINE void gemm_tile(const size_t MR, const int OPAQUE, size_t mr, size_t nc, size_t ks,
-                         size_t kc, const float *const *aseg, const float *w, float *c,
-                         size_t c_stride, float vmin, float vmax) {
+WI_INLINE void gemm_tile(const size_t MR, const int FORM, size_t mr, size_t nc, size_t ks,
+                         size_t kc, const float *const *aseg, const float *apk, const float *w,
+                         float *c, size_t c_stride, float vmin, float vmax) {
     float *cp[WI_UK_MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < MR; i++) cp[i] = c + (i < mr ? i : mr - 1) * c_stride;
@@ -106,6 +152,7 @@ WI_INLINE void gemm_tile(const size_t MR, const int OPAQUE, size_t mr, size_t nc
             const float *ap[WI_UK_MR];
 #pragma GCC unroll 16
             for (size_t i = 0; i < MR; i++) ap[i] = aseg[sg * WI_UK_MR + i];
+            const float *pk = apk;
             for (size_t k = 0; k < kc; k++) {
                 wi_vf b[WI_UK_NV];
                 /* One row streams the weights once (the classifier: megabytes from DRAM):
@@ -116,10 +163,11 @@ WI_INLINE void gemm_tile(const size_t MR, const int OPAQUE, size_t mr, size_t nc
                 w += WI_UK_NR;
 #pragma GCC unroll 16
                 for (size_t i = 0; i < MR; i++) {
-                    const wi_vf av = WI_SPLAT(OPAQUE ? a_opaque(&ap[i][k]) : ap[i][k]);
+                    const wi_vf av = a_bcast(FORM, ap[i] + k, pk, i);
 #pragma GCC unroll 4
                     for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
                 }
+                pk += a_packed_step(FORM);
             }
         }
         if (nc >= WI_UK_NR) {
@@ -157,12 +205,13 @@ WI_INLINE void gemm_tile(const size_t MR, const int OPAQUE, size_t mr, size_t nc
             const float *ap[WI_UK_MR];
 #pragma GCC unroll 16
             for (size_t i = 0; i < MR; i++) ap[i] = aseg[sg * WI_UK_MR + i];
+            const float *pk = apk;
             for (size_t k = 0; k < kc; k++) {
                 const wi_vf b = vload(w);
                 w += WI_UK_NR;
 #pragma GCC unroll 16
-                for (size_t i = 0; i < MR; i++)
-                    acc[i] += WI_SPLAT(OPAQUE ? a_opaque(&ap[i][k]) : ap[i][k]) * b;
+                for (size_t i = 0; i < MR; i++) acc[i] += a_bcast(FORM, ap[i] + k, pk, i) * b;
+                pk += a_packed_step(FORM);
             }
         }
         if (nc_half == WI_UK_VLEN) {
@@ -181,44 +230,85 @@ WI_INLINE void gemm_tile(const size_t MR, const int OPAQUE, size_t mr, size_t nc
 
 /* Rows past `mr` alias the last valid row: they compute and store the same values, never
  * out of bounds. */
-WI_INLINE void gemm_mr_form(const int OPAQUE, size_t mr, size_t nc, size_t kc, const float *a,
+WI_INLINE void a_rows(size_t mr, const float *a, size_t a_stride, const float *ap[WI_UK_MR]) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < WI_UK_MR; i++) ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
+}
+
+WI_INLINE void gemm_mr_form(const int FORM, size_t mr, size_t nc, size_t kc, const float *a,
                             size_t a_stride, const float *w, float *c, size_t c_stride,
                             float vmin, float vmax) {
     const float *ap[WI_UK_MR];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < WI_UK_MR; i++) ap[i] = a + (i < mr ? i : mr - 1) * a_stride;
-    gemm_tile(WI_UK_MR, OPAQUE, mr, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
+    a_rows(mr, a, a_stride, ap);
+    gemm_tile(WI_UK_MR, FORM, mr, nc, 1, kc, ap, NULL, w, c, c_stride, vmin, vmax);
 }
 
 /* The same over segmented rows (see gemm_tile); the caller aliases rows past mr itself. */
-static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
-                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_tile(WI_UK_MR, 0, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
+WI_INLINE void igemm_mr_form(const int FORM, size_t mr, size_t nc, size_t ks, size_t kc,
+                             const float *const *aseg, const float *w, float *c, size_t c_stride,
+                             float vmin, float vmax) {
+    gemm_tile(WI_UK_MR, FORM, mr, nc, ks, kc, aseg, NULL, w, c, c_stride, vmin, vmax);
 }
 
 /* One row (matrix-vector: the classifier, the last row of a 7x7 layer): the tile code with
  * MR = 1, so a row's sum runs in the same order whatever tile it lands in and results do not
  * depend on how rows are split across tiles, threads or fused blocks. */
-WI_INLINE void gemm_1_form(const int OPAQUE, size_t nc, size_t kc, const float *a,
+WI_INLINE void gemm_1_form(const int FORM, size_t nc, size_t kc, const float *a,
                            const float *w, float *c, size_t c_stride, float vmin, float vmax) {
     const float *ap[WI_UK_MR] = {a};
-    gemm_tile(1, OPAQUE, 1, nc, 1, kc, ap, w, c, c_stride, vmin, vmax);
+    gemm_tile(1, FORM, 1, nc, 1, kc, ap, NULL, w, c, c_stride, vmin, vmax);
 }
 
 #if defined(__wasm_simd128__)
 #include <stdlib.h>
 #include <time.h>
 
-/* wasm: both broadcast forms (a_opaque), the same arithmetic in the same order, so the same
- * bits; which one runs faster depends on the engine, so the first GEMM times both on a small
- * problem and keeps the faster for the process (the module is single-threaded). */
+/* wasm: which form runs fastest depends on the engine (V8 or Cranelift), so the first GEMM of
+ * the process times them on a small problem and keeps the fastest (the module is
+ * single-threaded). Two choices, each forced by a variable (benchmarks, and tests comparing
+ * them; all forms give the same bits):
+ *   the broadcast, for every GEMM: WASINFER_WASM_BROADCAST=splat|load (WI_A_SPLAT, WI_A_LOAD)
+ *   the A tile of gemm_mr: WASINFER_WASM_GEMM_TILE=rows|lanes|vectors (the broadcast form
+ *   over the rows in place, or the tile packed per call as WI_A_LANES / WI_A_VECTORS). */
+
+/* The packed tile (one at a time: single-threaded). A longer k takes the rows form. */
+enum { WI_A_PACK_K = 2048 };
+static float uk_apack[WI_A_PACK_K * WI_UK_MR * WI_UK_VLEN] __attribute__((aligned(16)));
+
+WI_INLINE void gemm_mr_packed(const int FORM, size_t mr, size_t nc, size_t kc, const float *a,
+                              size_t a_stride, const float *w, float *c, size_t c_stride,
+                              float vmin, float vmax) {
+    const float *ap[WI_UK_MR];
+    a_rows(mr, a, a_stride, ap);
+    float *p = uk_apack;
+    for (size_t k = 0; k < kc; k++) {
+#pragma GCC unroll 16
+        for (size_t i = 0; i < WI_UK_MR; i++) {
+            if (FORM == WI_A_LANES) p[i] = ap[i][k];
+            else vstore(p + i * WI_UK_VLEN, WI_SPLAT(ap[i][k]));
+        }
+        p += a_packed_step(FORM);
+    }
+    gemm_tile(WI_UK_MR, FORM, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
+}
+
 static void gemm_mr_splat(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_mr_form(0, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    gemm_mr_form(WI_A_SPLAT, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
-static void gemm_mr_opaque(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
-                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_mr_form(1, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+static void gemm_mr_load(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                         const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+static void gemm_mr_lanes(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                          const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    if (kc > WI_A_PACK_K) gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    else gemm_mr_packed(WI_A_LANES, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+}
+static void gemm_mr_vectors(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                            const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    if (kc > WI_A_PACK_K) gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    else gemm_mr_packed(WI_A_VECTORS, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
 static double uk_now_ms(void) {
@@ -227,54 +317,83 @@ static double uk_now_ms(void) {
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static int uk_opaque_chosen = -1; /* -1: not measured yet; else 0 or 1 */
-
-static int uk_opaque_faster(void) {
-    enum { K = 256, N = 8 * WI_UK_NR, CALLS = 4, REPS = 5 };
+/* The fastest of `count` gemm_mr forms on a 4x64x256 problem: best of 5 rounds of 4 calls. */
+static int uk_fastest(wi_f32_gemm_fn const *forms, int count) {
+    enum { K = 256, N = 8 * WI_UK_NR, CALLS = 4, REPS = 5, MAX_FORMS = 4 };
     static float a[WI_UK_MR * K], w[(N / WI_UK_NR) * (WI_UK_NR + K * WI_UK_NR)], c[WI_UK_MR * N];
-    double best[2] = {1e30, 1e30};
+    double best[MAX_FORMS] = {1e30, 1e30, 1e30, 1e30};
     for (int rep = 0; rep < REPS; rep++)
-        for (int form = 0; form < 2; form++) {
+        for (int form = 0; form < count; form++) {
             const double t0 = uk_now_ms();
             for (int call = 0; call < CALLS; call++)
-                (form ? gemm_mr_opaque : gemm_mr_splat)(WI_UK_MR, N, K, a, K, w, c, N, -1.0f, 1.0f);
+                forms[form](WI_UK_MR, N, K, a, K, w, c, N, -1.0f, 1.0f);
             const double t = uk_now_ms() - t0;
             if (t < best[form]) best[form] = t;
         }
-    return best[1] < best[0];
+    int fastest = 0;
+    for (int form = 1; form < count; form++)
+        if (best[form] < best[fastest]) fastest = form;
+    return fastest;
 }
 
-/* WASINFER_WASM_BROADCAST=splat|load forces a form (benchmarks, and tests comparing them). */
-static int uk_opaque(void) {
-    if (uk_opaque_chosen < 0) {
-        const char *force = getenv("WASINFER_WASM_BROADCAST");
-        if (force && strcmp(force, "splat") == 0) uk_opaque_chosen = 0;
-        else if (force && strcmp(force, "load") == 0) uk_opaque_chosen = 1;
-        else uk_opaque_chosen = uk_opaque_faster();
-    }
-    return uk_opaque_chosen;
+/* The index of the variable's value in `names`, or -1 (unset or unknown: timed). */
+static int uk_forced(const char *var, const char *const *names, int count) {
+    const char *v = getenv(var);
+    for (int i = 0; v && i < count; i++)
+        if (strcmp(v, names[i]) == 0) return i;
+    return -1;
+}
+
+static int uk_broadcast = -1; /* WI_A_SPLAT or WI_A_LOAD; -1: not chosen yet */
+static wi_f32_gemm_fn uk_gemm_mr;
+
+static void uk_choose(void) {
+    static const char *const broadcasts[] = {"splat", "load"};
+    static const char *const tiles[] = {"rows", "lanes", "vectors"};
+    static const wi_f32_gemm_fn rows[] = {gemm_mr_splat, gemm_mr_load};
+    int b = uk_forced("WASINFER_WASM_BROADCAST", broadcasts, 2);
+    if (b < 0) b = uk_fastest(rows, 2);
+    const wi_f32_gemm_fn forms[] = {rows[b], gemm_mr_lanes, gemm_mr_vectors};
+    int t = uk_forced("WASINFER_WASM_GEMM_TILE", tiles, 3);
+    if (t < 0) t = uk_fastest(forms, 3);
+    uk_gemm_mr = forms[t];
+    uk_broadcast = b;
 }
 
 static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    (uk_opaque() ? gemm_mr_opaque : gemm_mr_splat)(mr, nc, kc, a, a_stride, w, c, c_stride,
-                                                   vmin, vmax);
+    if (uk_broadcast < 0) uk_choose();
+    uk_gemm_mr(mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
 static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (uk_opaque()) gemm_1_form(1, nc, kc, a, w, c, c_stride, vmin, vmax);
-    else gemm_1_form(0, nc, kc, a, w, c, c_stride, vmin, vmax);
+    if (uk_broadcast < 0) uk_choose();
+    if (uk_broadcast == WI_A_LOAD) gemm_1_form(WI_A_LOAD, nc, kc, a, w, c, c_stride, vmin, vmax);
+    else gemm_1_form(WI_A_SPLAT, nc, kc, a, w, c, c_stride, vmin, vmax);
+}
+
+static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
+                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    if (uk_broadcast < 0) uk_choose();
+    if (uk_broadcast == WI_A_LOAD)
+        igemm_mr_form(WI_A_LOAD, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
+    else igemm_mr_form(WI_A_SPLAT, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
 }
 #else
 static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_mr_form(0, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    gemm_mr_form(WI_A_SPLAT, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
 static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    gemm_1_form(0, nc, kc, a, w, c, c_stride, vmin, vmax);
+    gemm_1_form(WI_A_SPLAT, nc, kc, a, w, c, c_stride, vmin, vmax);
+}
+
+static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
+                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    igemm_mr_form(WI_A_SPLAT, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
 }
 #endif
 
