@@ -28,27 +28,60 @@ bool wi_per_channel_const(const wi_value *v, int64_t channels, int max_rank, flo
     return true;
 }
 
+/* Multiplies conv's filter by scale[c] per output channel now, on a filter only this conv
+ * owns: a filter other nodes read is copied first, a borrowed one made an owned copy. */
+static wi_status scale_filter_now(wi_graph *g, int conv, const float *scale, int64_t channels,
+                                  wi_error *err) {
+    int filter_id = g->nodes[conv].inputs[1];
+    const wi_value *f = &g->values[filter_id];
+    if (f->uses != 1) {
+        int copy;
+        wi_status st = wi_graph_add_const(g, f->name, f->dtype, f->rank, f->dims, f->data, &copy, err);
+        if (st != WI_OK) return st;
+        g->nodes[conv].inputs[1] = filter_id = copy;
+    }
+    wi_status st = wi_value_own_data(&g->values[filter_id], err);
+    if (st != WI_OK) return st;
+    /* both filter layouts end in the output channel: [KH,KW,Cin,Cout] and [KH,KW,C,M]
+     * (depthwise output channel c*M+m is the flat index of the last two dims) */
+    float *w = g->values[filter_id].data;
+    int64_t count = wi_value_elements(&g->values[filter_id]);
+    for (int64_t row = 0; row < count; row += channels)
+        for (int64_t c = 0; c < channels; c++) w[row + c] *= scale[c];
+    return WI_OK;
+}
+
+/* Records scale as the conv's pending filter scale, which the kernel applies while packing:
+ * the filter (often borrowed from the model bytes) is neither copied nor written. A second
+ * scale on the same conv (batch norm, then Mul) applies both to a copy, in order, so the
+ * result is the same bits as scaling in place twice. */
+static wi_status defer_filter_scale(wi_graph *g, int conv, const float *scale, int64_t channels,
+                                    wi_error *err) {
+    wi_conv_params *p = &g->nodes[conv].params.conv;
+    if (p->filter_scale) {
+        wi_status st = scale_filter_now(g, conv, p->filter_scale, channels, err);
+        if (st == WI_OK) st = scale_filter_now(g, conv, scale, channels, err);
+        p = &g->nodes[conv].params.conv;
+        free(p->filter_scale);
+        p->filter_scale = NULL;
+        return st;
+    }
+    p->filter_scale = malloc(sizeof(float) * (size_t)channels);
+    if (!p->filter_scale)
+        return wi_error_set(err, WI_E_OUT_OF_MEMORY, "out of memory fusing '%s'", g->nodes[conv].name);
+    memcpy(p->filter_scale, scale, sizeof(float) * (size_t)channels);
+    return WI_OK;
+}
+
 wi_status wi_conv_absorb(wi_graph *g, int conv, int absorbed, const float *scale,
                          const float *shift, const char *label, wi_error *err) {
     wi_node *c = &g->nodes[conv];
-    const int filter_id = c->inputs[1];
     const wi_value *y = &g->values[c->output];
     const int64_t channels = y->dims[y->rank - 1];
-    int new_filter = filter_id, new_bias = c->input_count > 2 ? c->inputs[2] : -1;
+    int new_bias = c->input_count > 2 ? c->inputs[2] : -1;
     if (scale) {
-        const wi_value *f = &g->values[filter_id];
-        /* a filter only this conv reads is scaled in place; a shared one is copied first */
-        if (f->uses != 1) {
-            wi_status st = wi_graph_add_const(g, f->name, f->dtype, f->rank, f->dims, f->data,
-                                              &new_filter, err);
-            if (st != WI_OK) return st;
-        }
-        /* both filter layouts end in the output channel: [KH,KW,Cin,Cout] and [KH,KW,C,M]
-         * (depthwise output channel c*M+m is the flat index of the last two dims) */
-        float *w = g->values[new_filter].data;
-        int64_t count = wi_value_elements(&g->values[new_filter]);
-        for (int64_t row = 0; row < count; row += channels)
-            for (int64_t c = 0; c < channels; c++) w[row + c] *= scale[c];
+        wi_status st = defer_filter_scale(g, conv, scale, channels, err);
+        if (st != WI_OK) return st;
     }
     if (scale || shift) {
         int64_t dims[1] = {channels};
@@ -73,7 +106,6 @@ wi_status wi_conv_absorb(wi_graph *g, int conv, int absorbed, const float *scale
         c->inputs = inputs;
         c->input_count = new_bias >= 0 ? 3 : c->input_count;
     }
-    c->inputs[1] = new_filter;
     if (new_bias >= 0) c->inputs[2] = new_bias;
     wi_node *a = &g->nodes[absorbed];
     g->values[c->output].producer = -1;

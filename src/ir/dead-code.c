@@ -36,9 +36,6 @@ wi_status wi_pass_dead_code(wi_graph *g, int output, wi_error *err) {
     if (st != WI_OK) return st;
     wi_graph_count_uses(g, output);
     for (int v = 0; v < g->value_count; v++)
-        if (g->values[v].uses == 0 && g->values[v].data) {
-            free(g->values[v].data);
-            g->values[v].data = NULL;
-        }
+        if (g->values[v].uses == 0 && g->values[v].data) wi_value_drop_data(&g->values[v]);
     return WI_OK;
 }

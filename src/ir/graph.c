@@ -58,6 +58,10 @@ static void free_node(wi_node *n) {
         wi_conv_kernel_free(n->params.conv.kernel);
         n->params.conv.kernel = NULL;
     }
+    if (n->op == WI_OP_CONV2D || n->op == WI_OP_DEPTHWISE_CONV2D) {
+        free(n->params.conv.filter_scale);
+        n->params.conv.filter_scale = NULL;
+    }
     if (n->op == WI_OP_MATMUL && n->params.matmul.kernel) {
         wi_conv_kernel_free(n->params.matmul.kernel);
         n->params.matmul.kernel = NULL;
@@ -77,12 +81,29 @@ void wi_graph_free(wi_graph *g) {
     if (!g) return;
     for (int i = 0; i < g->value_count; i++) {
         free(g->values[i].name);
-        free(g->values[i].data);
+        wi_value_drop_data(&g->values[i]);
     }
     for (int i = 0; i < g->node_count; i++) free_node(&g->nodes[i]);
     free(g->values);
     free(g->nodes);
     free(g);
+}
+
+void wi_value_drop_data(wi_value *v) {
+    if (!v->borrowed) free(v->data);
+    v->data = NULL;
+    v->borrowed = 0;
+}
+
+wi_status wi_value_own_data(wi_value *v, wi_error *err) {
+    if (!v->borrowed) return WI_OK;
+    size_t bytes = wi_value_bytes(v);
+    void *copy = malloc(bytes ? bytes : 1);
+    if (!copy) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "out of memory copying '%s'", v->name);
+    if (bytes) memcpy(copy, v->data, bytes);
+    v->data = copy;
+    v->borrowed = 0;
+    return WI_OK;
 }
 
 /* Grows an array of `size`-byte items to hold one more; false on out of memory. */

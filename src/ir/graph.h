@@ -53,6 +53,10 @@ typedef struct wi_conv_params {
     int pad_top, pad_left;     /* resolved by prepare */
     float act_min, act_max;    /* fused activation; -INF/+INF when none */
     int channel_multiplier;    /* depthwise only */
+    /* A folded batch norm's per-output-channel scale, not yet applied to the filter (owned;
+     * NULL: none): the kernel applies it while packing, so a borrowed filter is never
+     * copied just to be scaled (ir/conv-absorb.c). */
+    float *filter_scale;
     wi_conv_kernel *kernel;    /* packed weights, created after the passes; owned */
     /* Set by the block fusion (ir/fuse-blocks.c) on the project conv of an inverted-residual
      * block: the node then runs expand -> depthwise -> itself in one pass from input 0 (the
@@ -128,7 +132,12 @@ typedef struct wi_value {
     wi_dtype dtype;
     int rank;
     int64_t dims[WI_MAX_RANK];
-    void *data;       /* constant contents (owned), or NULL for an activation/input */
+    void *data;       /* constant contents, or NULL for an activation/input */
+    /* 0: `data` is owned. 1: `data` points into the model bytes being loaded (any alignment)
+     * and is valid only during the load: a loader may borrow a constant instead of copying it,
+     * and the model builder copies every borrowed constant except convolution filters, which
+     * it packs straight from the file's bytes (runtime/model-build.c). */
+    int borrowed;
     int producer;     /* node id, or -1 for constants and inputs */
     int is_input;     /* a graph input, fed by the session */
     int uses;         /* consumer count, refreshed by wi_graph_count_uses */
@@ -159,6 +168,11 @@ typedef struct wi_graph {
 
 wi_graph *wi_graph_create(int64_t max_elements);
 void wi_graph_free(wi_graph *g); /* accepts NULL; frees values' data and conv kernels */
+
+/* Frees a value's data if it owns it; either way the value has no data afterwards. */
+void wi_value_drop_data(wi_value *v);
+/* Makes a borrowed value's data its own copy (no-op when it already owns it). */
+wi_status wi_value_own_data(wi_value *v, wi_error *err);
 
 /* Adds a value; returns its id or -1 on out of memory. `name` is copied. */
 int wi_graph_add_value(wi_graph *g, const char *name);

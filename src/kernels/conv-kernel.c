@@ -84,11 +84,19 @@ static float *alloc_floats(size_t count) {
     return aligned_alloc(64, bytes ? bytes : 64);
 }
 
+/* Filter element i (of output channel c): read byte-wise, since a borrowed filter may be
+ * unaligned, then scaled the way the folded batch norm would have scaled it in place. */
+static inline float filter_at(const wi_conv_filter *f, size_t i, size_t c) {
+    float x;
+    memcpy(&x, (const unsigned char *)f->data + i * sizeof(float), sizeof x);
+    return f->scale ? x * f->scale[c] : x;
+}
+
 /* HWIO [K][N] + bias -> panels of NR columns: [NR bias][K][NR], zero-padded. The filter is
  * read in blocks of rows, each row once from start to end (walking it panel by panel down all
  * K rows would stride by N floats and miss the cache on every row: 5x slower at load). */
-static void pack_gemm(const float *filter, const float *bias, size_t k_n, size_t n, size_t nr,
-                      float *out) {
+static void pack_gemm(const wi_conv_filter *filter, const float *bias, size_t k_n, size_t n,
+                      size_t nr, float *out) {
     enum { ROWS = 16 };
     const size_t panels = div_up(n, nr), panel_floats = nr + k_n * nr;
     for (size_t p = 0; p < panels; p++) {
@@ -101,9 +109,8 @@ static void pack_gemm(const float *filter, const float *bias, size_t k_n, size_t
             const size_t c0 = p * nr, live = n - c0 < nr ? n - c0 : nr;
             float *dst = out + p * panel_floats + nr + k0 * nr;
             for (size_t k = k0; k < k1; k++, dst += nr) {
-                const float *src = filter + k * n + c0;
                 size_t j = 0;
-                for (; j < live; j++) dst[j] = src[j];
+                for (; j < live; j++) dst[j] = filter_at(filter, k * n + c0 + j, c0 + j);
                 for (; j < nr; j++) dst[j] = 0.0f;
             }
         }
@@ -111,29 +118,30 @@ static void pack_gemm(const float *filter, const float *bias, size_t k_n, size_t
 }
 
 /* HWC [9][C] + bias -> tiles of CT channels: [CT bias][9][CT], zero-padded. */
-static void pack_dw3x3(const float *filter, const float *bias, size_t c_n, size_t ct,
+static void pack_dw3x3(const wi_conv_filter *filter, const float *bias, size_t c_n, size_t ct,
                        float *out) {
     for (size_t c0 = 0; c0 < c_n; c0 += ct) {
         for (size_t j = 0; j < ct; j++) *out++ = (c0 + j < c_n && bias) ? bias[c0 + j] : 0.0f;
         for (size_t t = 0; t < 9; t++)
             for (size_t j = 0; j < ct; j++)
-                *out++ = c0 + j < c_n ? filter[t * c_n + c0 + j] : 0.0f;
+                *out++ = c0 + j < c_n ? filter_at(filter, t * c_n + c0 + j, c0 + j) : 0.0f;
     }
 }
 
-static wi_status create_ref(wi_conv_kernel *k, const float *filter, const float *bias) {
+static wi_status create_ref(wi_conv_kernel *k, const wi_conv_filter *filter, const float *bias) {
     const wi_conv_geom *g = &k->geom;
     size_t count = (size_t)g->kernel_h * g->kernel_w * g->in_c * (g->depthwise ? 1 : (size_t)g->out_c);
     k->filter = malloc(count * sizeof(float));
     k->bias = calloc((size_t)g->out_c, sizeof(float));
     if (!k->filter || !k->bias) return WI_E_OUT_OF_MEMORY;
-    memcpy(k->filter, filter, count * sizeof(float));
+    /* both layouts end in the output channel */
+    for (size_t i = 0; i < count; i++) k->filter[i] = filter_at(filter, i, i % (size_t)g->out_c);
     if (bias) memcpy(k->bias, bias, (size_t)g->out_c * sizeof(float));
     k->packed_floats = count + (size_t)g->out_c;
     return WI_OK;
 }
 
-static wi_status create_fast(wi_conv_kernel *k, const float *filter, const float *bias) {
+static wi_status create_fast(wi_conv_kernel *k, const wi_conv_filter *filter, const float *bias) {
     const wi_conv_geom *g = &k->geom;
     const wi_f32_ukernels *uk = k->uk;
     if (k->path == PATH_DW3X3) {
@@ -160,12 +168,12 @@ static wi_status create_fast(wi_conv_kernel *k, const float *filter, const float
     return WI_OK;
 }
 
-wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filter,
-                                    const float *bias, float act_min, float act_max, wi_isa isa,
-                                    wi_conv_kernel **out) {
+static wi_status create_with_isa(const wi_conv_geom *geom, const wi_conv_filter *filter,
+                                 const float *bias, float act_min, float act_max, wi_isa isa,
+                                 wi_conv_kernel **out) {
     if (!out) return WI_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (!geom || !filter || !geom_valid(geom)) return WI_E_INVALID_ARGUMENT;
+    if (!geom || !filter->data || !geom_valid(geom)) return WI_E_INVALID_ARGUMENT;
     const wi_f32_ukernels *uk = wi_isa_ukernels(isa);
     if (isa != WI_ISA_REF && !uk) return WI_E_UNSUPPORTED;
     wi_conv_kernel *k = calloc(1, sizeof *k);
@@ -193,9 +201,22 @@ wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filte
     return WI_OK;
 }
 
+wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filter,
+                                    const float *bias, float act_min, float act_max, wi_isa isa,
+                                    wi_conv_kernel **out) {
+    const wi_conv_filter f = {filter, NULL};
+    return create_with_isa(geom, &f, bias, act_min, act_max, isa, out);
+}
+
 wi_status wi_conv_kernel_create(const wi_conv_geom *geom, const float *filter, const float *bias,
                                 float act_min, float act_max, wi_conv_kernel **out) {
     return wi_conv_kernel_create_isa(geom, filter, bias, act_min, act_max, wi_isa_selected(), out);
+}
+
+wi_status wi_conv_kernel_create_from(const wi_conv_geom *geom, wi_conv_filter filter,
+                                     const float *bias, float act_min, float act_max,
+                                     wi_conv_kernel **out) {
+    return create_with_isa(geom, &filter, bias, act_min, act_max, wi_isa_selected(), out);
 }
 
 void wi_conv_kernel_free(wi_conv_kernel *k) {

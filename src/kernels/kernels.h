@@ -52,6 +52,19 @@ typedef struct wi_conv_kernel wi_conv_kernel;
 /* Copies and packs `filter` and `bias`. Returns WI_E_OUT_OF_MEMORY or WI_E_INVALID_ARGUMENT. */
 wi_status wi_conv_kernel_create(const wi_conv_geom *geom, const float *filter, const float *bias,
                                 float act_min, float act_max, wi_conv_kernel **out);
+
+/* A filter as the model loader hands it over: `data` may sit anywhere (a constant still
+ * inside the model file's bytes has no alignment; it is read byte-wise), and when `scale` is
+ * not NULL, output channel c is multiplied by scale[c] as it is packed (a batch norm folded
+ * into the convolution, applied without first writing a scaled copy of the filter). The
+ * result is bit-identical to packing a filter scaled beforehand. */
+typedef struct wi_conv_filter {
+    const void *data;
+    const float *scale;
+} wi_conv_filter;
+wi_status wi_conv_kernel_create_from(const wi_conv_geom *geom, wi_conv_filter filter,
+                                     const float *bias, float act_min, float act_max,
+                                     wi_conv_kernel **out);
 void wi_conv_kernel_free(wi_conv_kernel *kernel); /* accepts NULL */
 /* Bytes of scratch memory wi_conv_kernel_run needs (im2col, etc.); may be 0. */
 size_t wi_conv_kernel_scratch_bytes(const wi_conv_kernel *kernel);

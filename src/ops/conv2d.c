@@ -4,6 +4,7 @@
  * after the passes (wi_conv_op_create_kernel). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "core/checked.h"
 #include "ops/conv.h"
 
@@ -85,11 +86,16 @@ static wi_status expand_multiplier(const wi_graph *g, const wi_node *n, wi_conv_
                           (long long)m_n, (long long)c_n);
     *dense = calloc((size_t)count, sizeof(float));
     if (!*dense) return wi_op_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory expanding the filter");
-    const float *src = w->data;
+    const unsigned char *src = w->data; /* may be borrowed: any alignment */
+    const float *scale = n->params.conv.filter_scale;
     for (int64_t t = 0; t < taps; t++)
         for (int64_t c = 0; c < c_n; c++)
-            for (int64_t m = 0; m < m_n; m++)
-                (*dense)[(t * c_n + c) * c_n * m_n + c * m_n + m] = src[(t * c_n + c) * m_n + m];
+            for (int64_t m = 0; m < m_n; m++) {
+                float x;
+                memcpy(&x, src + sizeof(float) * (size_t)((t * c_n + c) * m_n + m), sizeof x);
+                if (scale) x *= scale[c * m_n + m];
+                (*dense)[(t * c_n + c) * c_n * m_n + c * m_n + m] = x;
+            }
     geom->depthwise = 0;
     return WI_OK;
 }
@@ -97,20 +103,24 @@ static wi_status expand_multiplier(const wi_graph *g, const wi_node *n, wi_conv_
 wi_status wi_conv_op_create_kernel(wi_graph *g, wi_node *n, wi_error *err) {
     wi_conv_params *p = &n->params.conv;
     if (p->kernel) return WI_OK;
-    const float *filter = g->values[n->inputs[1]].data;
-    if (!filter) return wi_op_fail(err, n, WI_E_INTERNAL, "filter data is gone");
+    /* the filter may still be the model file's bytes, with a folded batch norm's scale
+     * pending: the kernel reads it byte-wise and scales it as it packs */
+    wi_conv_filter filter = {g->values[n->inputs[1]].data, p->filter_scale};
+    if (!filter.data) return wi_op_fail(err, n, WI_E_INTERNAL, "filter data is gone");
     wi_conv_geom geom;
     wi_conv_op_geom(g, n, &geom);
     float *dense = NULL;
     if (n->op == WI_OP_DEPTHWISE_CONV2D && p->channel_multiplier != 1) {
         wi_status st = expand_multiplier(g, n, &geom, &dense, err);
         if (st != WI_OK) return st;
-        filter = dense;
+        filter = (wi_conv_filter){dense, NULL}; /* scaled while expanding */
     }
     const float *bias = n->input_count > 2 ? g->values[n->inputs[2]].data : NULL;
-    wi_status st = wi_conv_kernel_create(&geom, filter, bias, p->act_min, p->act_max, &p->kernel);
+    wi_status st = wi_conv_kernel_create_from(&geom, filter, bias, p->act_min, p->act_max, &p->kernel);
     free(dense);
-    if (st != WI_OK) return wi_op_fail(err, n, st, "cannot create the convolution kernel");
+    if (st != WI_OK)
+        return wi_op_fail(err, n, st, st == WI_E_OUT_OF_MEMORY ? "out of memory packing the convolution kernel"
+                                                               : "cannot create the convolution kernel");
     return WI_OK;
 }
 

@@ -44,7 +44,9 @@ wi_status wi_matmul_op_create_kernel(wi_graph *g, wi_node *n, wi_error *err) {
     }
     wi_status st = wi_conv_kernel_create(&geom, filter, NULL, -INFINITY, INFINITY, &p->kernel);
     free(transposed);
-    if (st != WI_OK) return wi_op_fail(err, n, st, "cannot create the GEMM kernel");
+    if (st != WI_OK)
+        return wi_op_fail(err, n, st, st == WI_E_OUT_OF_MEMORY ? "out of memory packing the GEMM kernel"
+                                                               : "cannot create the GEMM kernel");
     return WI_OK;
 }
 

@@ -170,6 +170,26 @@ static int shared_filter(wi_graph *g, int in) {
     return og_node(g, WI_OP_SUB, "diff", outs, 2, NULL);
 }
 
+/* Batch norm, then a per-channel Mul, on one conv: both scales reach the filter, in order
+ * (the first is applied while packing unless a second one follows; ir/conv-absorb.c). */
+static int bn_then_mul(wi_graph *g, int in) {
+    int y = conv(g, in, WI_OP_CONV2D, CO);
+    int bn[5] = {y, channel_const(g, "gamma", CO, 0.5f, 2), channel_const(g, "beta", CO, -1, 1),
+                 channel_const(g, "mean", CO, -1, 1), channel_const(g, "var", CO, 0.1f, 2)};
+    wi_op_params q;
+    memset(&q, 0, sizeof q);
+    q.batchnorm.epsilon = 0.001f;
+    int z = og_node(g, WI_OP_BATCHNORM, "bn", bn, 5, &q);
+    int ins[2] = {z, channel_const(g, "scale", CO, -2, 2)};
+    return og_node(g, WI_OP_MUL, "mul", ins, 2, NULL);
+}
+
+static void test_two_scales_on_one_conv(void **state) {
+    char dump[1024], plain[1024];
+    run_both(bn_then_mul, dump, sizeof dump, plain, sizeof plain);
+    assert_non_null(strstr(dump, "Conv2D+BatchNorm+Mul 'conv'"));
+}
+
 static void test_shared_filter(void **state) {
     char dump[1024], plain[1024];
     run_both(shared_filter, dump, sizeof dump, plain, sizeof plain);
@@ -279,6 +299,7 @@ int main(void) {
         cmocka_unit_test(test_fold_batchnorm),       cmocka_unit_test(test_fold_mul_add),
         cmocka_unit_test(test_fuse_bias_relu),       cmocka_unit_test(test_no_unsafe_fusion),
         cmocka_unit_test(test_shared_filter),
+        cmocka_unit_test(test_two_scales_on_one_conv),
         cmocka_unit_test(test_topo_order_and_identity), cmocka_unit_test(test_cycle),
         cmocka_unit_test(test_memory_reuse),         cmocka_unit_test(test_plan_has_no_conflicts),
     };

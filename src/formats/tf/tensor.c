@@ -110,15 +110,21 @@ wi_status tf_decode_tensor(tf_ctx *ctx, const tf_node *n, const wi_pb_field *ten
     int64_t elements = wi_value_elements(v);
     if (!wi_add_size(ctx->const_bytes, bytes, &ctx->const_bytes) || ctx->const_bytes > ctx->const_budget)
         return tf_fail(err, n, WI_E_LIMIT, "constants expand beyond %zu bytes", ctx->const_budget);
-    v->data = calloc(1, bytes ? bytes : 1);
-    if (!v->data) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory for a %zu-byte constant", bytes);
     if (content) {
         if (content->len != bytes)
             return tf_fail(err, n, WI_E_MALFORMED, "tensor_content has %zu bytes, the shape needs %zu",
                            content->len, bytes);
-        memcpy(v->data, content->data, bytes); /* little-endian on every target we build */
-        return WI_OK;
+        if (bytes > 0) { /* little-endian on every target we build */
+            /* borrowed, not copied: the model builder copies what it does not pack straight
+             * from these bytes (runtime/model-build.c) */
+            v->data = (void *)content->data;
+            v->borrowed = 1;
+            return WI_OK;
+        }
     }
+    v->data = calloc(1, bytes ? bytes : 1);
+    if (!v->data) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory for a %zu-byte constant", bytes);
+    if (content) return WI_OK; /* an empty tensor */
     int64_t count;
     if (!walk_values(tensor, dtype, NULL, 0, &count))
         return tf_fail(err, n, WI_E_MALFORMED, "malformed constant values");
