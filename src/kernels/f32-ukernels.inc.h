@@ -68,40 +68,25 @@ WI_INLINE void vstore(float *p, wi_vf v) { memcpy(p, &v, sizeof v); }
 
 /* Where gemm_tile's A broadcasts come from (a compile-time constant at every call). All forms
  * multiply and add the same values in the same order: the same bits.
- *   WI_A_SPLAT    a scalar load + splat of row i's value (wasm: v128.load32_splat)
- *   WI_A_LOAD     the same through a_opaque (wasm: f32.load + f32x4.splat)
- *   WI_A_LANES    the tile packed as [k][MR] (MR <= VLEN): one vector load per k step, each
- *                 row's value broadcast from its lane by a shuffle (x86: pshufd)
- *   WI_A_VECTORS  the tile packed pre-broadcast as [k][MR][VLEN]: one vector load per row
- * The packed forms address every value from one pointer at constant offsets: Cranelift
- * otherwise zero-extends and advances each row's 32-bit address separately. */
-enum { WI_A_SPLAT, WI_A_LOAD, WI_A_LANES, WI_A_VECTORS };
+ *   WI_A_SPLAT   a scalar load + splat of row i's value (wasm: v128.load32_splat)
+ *   WI_A_LOAD    the same through a_opaque (wasm: f32.load + f32x4.splat)
+ *   WI_A_PACKED  the tile packed pre-broadcast as [k][MR][VLEN]: one vector load per row and
+ *                k step, all at constant offsets from one pointer (Cranelift otherwise
+ *                zero-extends and advances each row's 32-bit address separately) */
+enum { WI_A_SPLAT, WI_A_LOAD, WI_A_PACKED };
 
-WI_INLINE wi_vf lane_splat(wi_vf v, size_t i) {
-#if WI_UK_VLEN == 4
-    return i == 0   ? __builtin_shufflevector(v, v, 0, 0, 0, 0)
-           : i == 1 ? __builtin_shufflevector(v, v, 1, 1, 1, 1)
-           : i == 2 ? __builtin_shufflevector(v, v, 2, 2, 2, 2)
-                    : __builtin_shufflevector(v, v, 3, 3, 3, 3);
-#else
-    return WI_SPLAT(v[i]);
-#endif
-}
-
-/* Row i's A value at step k: `a` = &row_i[k] (unpacked forms), `pk` = step k of the packed
- * tile (packed forms). */
+/* Row i's A value at step k: `a` = &row_i[k] (row forms), `pk` = step k of the packed tile. */
 WI_INLINE wi_vf a_bcast(const int FORM, const float *a, const float *pk, size_t i) {
     switch (FORM) {
     case WI_A_LOAD: return WI_SPLAT(a_opaque(a));
-    case WI_A_LANES: return lane_splat(vload(pk), i);
-    case WI_A_VECTORS: return vload(pk + i * WI_UK_VLEN);
+    case WI_A_PACKED: return vload(pk + i * WI_UK_VLEN);
     default: return WI_SPLAT(*a);
     }
 }
 
 /* Floats per k step of the packed tile. */
 WI_INLINE size_t a_packed_step(const int FORM) {
-    return FORM == WI_A_LANES ? WI_UK_MR : FORM == WI_A_VECTORS ? WI_UK_MR * WI_UK_VLEN : 0;
+    return FORM == WI_A_PACKED ? WI_UK_MR * WI_UK_VLEN : 0;
 }
 
 WI_INLINE wi_vf vclamp(wi_vf x, wi_vf lo, wi_vf hi) {
@@ -263,34 +248,16 @@ WI_INLINE void gemm_1_form(const int FORM, size_t nc, size_t kc, const float *a,
 #include <stdlib.h>
 #include <time.h>
 
-/* wasm: which form runs fastest depends on the engine (V8 or Cranelift), so the first GEMM of
- * the process times them on a small problem and keeps the fastest (the module is
- * single-threaded). Two choices, each forced by a variable (benchmarks, and tests comparing
- * them; all forms give the same bits):
- *   the broadcast, for every GEMM: WASINFER_WASM_BROADCAST=splat|load (WI_A_SPLAT, WI_A_LOAD)
- *   the A tile of gemm_mr: WASINFER_WASM_GEMM_TILE=rows|lanes|vectors (the broadcast form
- *   over the rows in place, or the tile packed per call as WI_A_LANES / WI_A_VECTORS). */
+/* wasm: which GEMM form runs fastest depends on the engine (V8 in Node, Cranelift in
+ * Wasmtime), so the module measures them on its real work and keeps the fastest (it is
+ * single-threaded). gemm_mr: rows-splat, rows-load (WI_A_SPLAT, WI_A_LOAD over the rows in
+ * place) or packed (WI_A_PACKED); gemm_1 and igemm: the faster of the two broadcasts. All forms
+ * give the same bits. WASINFER_WASM_BROADCAST=splat|load and WASINFER_WASM_GEMM_TILE=rows|packed
+ * force a choice (benchmarks, and tests comparing the forms). */
 
-/* The packed tile (one at a time: single-threaded). A longer k takes the rows form. */
+/* The packed tile (one at a time: single-threaded). A longer k takes the rows-load form. */
 enum { WI_A_PACK_K = 2048 };
 static float uk_apack[WI_A_PACK_K * WI_UK_MR * WI_UK_VLEN] __attribute__((aligned(16)));
-
-WI_INLINE void gemm_mr_packed(const int FORM, size_t mr, size_t nc, size_t kc, const float *a,
-                              size_t a_stride, const float *w, float *c, size_t c_stride,
-                              float vmin, float vmax) {
-    const float *ap[WI_UK_MR];
-    a_rows(mr, a, a_stride, ap);
-    float *p = uk_apack;
-    for (size_t k = 0; k < kc; k++) {
-#pragma GCC unroll 16
-        for (size_t i = 0; i < WI_UK_MR; i++) {
-            if (FORM == WI_A_LANES) p[i] = ap[i][k];
-            else vstore(p + i * WI_UK_VLEN, WI_SPLAT(ap[i][k]));
-        }
-        p += a_packed_step(FORM);
-    }
-    gemm_tile(WI_UK_MR, FORM, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
-}
 
 static void gemm_mr_splat(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
@@ -300,16 +267,49 @@ static void gemm_mr_load(size_t mr, size_t nc, size_t kc, const float *a, size_t
                          const float *w, float *c, size_t c_stride, float vmin, float vmax) {
     gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
-static void gemm_mr_lanes(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
-                          const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (kc > WI_A_PACK_K) gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
-    else gemm_mr_packed(WI_A_LANES, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    if (kc > WI_A_PACK_K) {
+        gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+        return;
+    }
+    const float *ap[WI_UK_MR];
+    a_rows(mr, a, a_stride, ap);
+    float *p = uk_apack;
+    for (size_t k = 0; k < kc; k++, p += a_packed_step(WI_A_PACKED))
+#pragma GCC unroll 16
+        for (size_t i = 0; i < WI_UK_MR; i++) vstore(p + i * WI_UK_VLEN, WI_SPLAT(ap[i][k]));
+    gemm_tile(WI_UK_MR, WI_A_PACKED, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
 }
-static void gemm_mr_vectors(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
-                            const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (kc > WI_A_PACK_K) gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
-    else gemm_mr_packed(WI_A_VECTORS, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
-}
+
+enum { UK_SPLAT, UK_LOAD, UK_PACKED, UK_FORMS };
+static const wi_f32_gemm_fn uk_forms[UK_FORMS] = {gemm_mr_splat, gemm_mr_load, gemm_mr_packed};
+
+/* How the choice is measured. The forms take turns in batches of consecutive calls (tiles of
+ * the same layer: the same shapes for every form); each call of at least UK_MIN_WORK
+ * multiply-adds is timed, and a batch's rate is the time per multiply-add of UK_BATCH of them. Nothing is booked in the first UK_WARMUP_MS: V8 runs new code
+ * unoptimized first and optimizes hot functions in the background. The choice is the lowest
+ * median rate, once every form has UK_MIN_BATCHES booked batches (the median shrugs off batches
+ * hit by a preemption or a recompilation). Until then, and in a program that never gets that
+ * far, the forms keep taking turns (the same bits either way). */
+enum { UK_BATCH = 8, UK_MIN_BATCHES = 24 };
+static const double UK_MIN_WORK = 65536; /* smaller calls are not timed (the clock costs too much) */
+static const double UK_WARMUP_MS = 30.0;
+
+typedef struct uk_chooser {
+    int form;                 /* the chosen form; -1 while measuring                        */
+    int broadcast;            /* WI_A_SPLAT or WI_A_LOAD, for gemm_1 and igemm               */
+    unsigned candidates;      /* bit per form in the race                                   */
+    int turn;                 /* the form of the current batch                              */
+    int in_batch;             /* calls done in the current batch                            */
+    double t_start;           /* first call; -1: not started                                */
+    double time_batch;        /* time in the calls of the current batch                     */
+    double work_batch;        /* their multiply-adds                                        */
+    double rate[UK_FORMS][UK_MIN_BATCHES];
+    int batches[UK_FORMS];
+} uk_chooser;
+
+static uk_chooser uk = {.form = -1, .broadcast = WI_A_SPLAT, .t_start = -1};
 
 static double uk_now_ms(void) {
     struct timespec t;
@@ -317,26 +317,7 @@ static double uk_now_ms(void) {
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* The fastest of `count` gemm_mr forms on a 4x64x256 problem: best of 5 rounds of 4 calls. */
-static int uk_fastest(wi_f32_gemm_fn const *forms, int count) {
-    enum { K = 256, N = 8 * WI_UK_NR, CALLS = 4, REPS = 5, MAX_FORMS = 4 };
-    static float a[WI_UK_MR * K], w[(N / WI_UK_NR) * (WI_UK_NR + K * WI_UK_NR)], c[WI_UK_MR * N];
-    double best[MAX_FORMS] = {1e30, 1e30, 1e30, 1e30};
-    for (int rep = 0; rep < REPS; rep++)
-        for (int form = 0; form < count; form++) {
-            const double t0 = uk_now_ms();
-            for (int call = 0; call < CALLS; call++)
-                forms[form](WI_UK_MR, N, K, a, K, w, c, N, -1.0f, 1.0f);
-            const double t = uk_now_ms() - t0;
-            if (t < best[form]) best[form] = t;
-        }
-    int fastest = 0;
-    for (int form = 1; form < count; form++)
-        if (best[form] < best[fastest]) fastest = form;
-    return fastest;
-}
-
-/* The index of the variable's value in `names`, or -1 (unset or unknown: timed). */
+/* The index of the variable's value in `names`, or -1 (unset or unknown: measured). */
 static int uk_forced(const char *var, const char *const *names, int count) {
     const char *v = getenv(var);
     for (int i = 0; v && i < count; i++)
@@ -344,39 +325,90 @@ static int uk_forced(const char *var, const char *const *names, int count) {
     return -1;
 }
 
-static int uk_broadcast = -1; /* WI_A_SPLAT or WI_A_LOAD; -1: not chosen yet */
-static wi_f32_gemm_fn uk_gemm_mr;
-
-static void uk_choose(void) {
+static void uk_start(void) {
     static const char *const broadcasts[] = {"splat", "load"};
-    static const char *const tiles[] = {"rows", "lanes", "vectors"};
-    static const wi_f32_gemm_fn rows[] = {gemm_mr_splat, gemm_mr_load};
-    int b = uk_forced("WASINFER_WASM_BROADCAST", broadcasts, 2);
-    if (b < 0) b = uk_fastest(rows, 2);
-    const wi_f32_gemm_fn forms[] = {rows[b], gemm_mr_lanes, gemm_mr_vectors};
-    int t = uk_forced("WASINFER_WASM_GEMM_TILE", tiles, 3);
-    if (t < 0) t = uk_fastest(forms, 3);
-    uk_gemm_mr = forms[t];
-    uk_broadcast = b;
+    static const char *const tiles[] = {"rows", "packed"};
+    const int b = uk_forced("WASINFER_WASM_BROADCAST", broadcasts, 2);
+    const int t = uk_forced("WASINFER_WASM_GEMM_TILE", tiles, 2);
+    uk.candidates = (1u << UK_FORMS) - 1;
+    if (b >= 0) uk.candidates &= ~(1u << (b == 0 ? UK_LOAD : UK_SPLAT));
+    if (t == 0) uk.candidates &= ~(1u << UK_PACKED);
+    if (t == 1) uk.candidates = 1u << UK_PACKED;
+    uk.broadcast = b == 1 ? WI_A_LOAD : WI_A_SPLAT;
+    uk.turn = __builtin_ctz(uk.candidates);
+    uk.t_start = uk_now_ms();
+    /* Forced all the way (one candidate, the broadcast known): nothing to measure. */
+    if ((uk.candidates & (uk.candidates - 1)) == 0 && (b >= 0 || uk.turn == UK_PACKED))
+        uk.form = uk.turn;
+}
+
+static int cmp_double(const void *x, const void *y) {
+    const double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double uk_median_rate(int form) {
+    qsort(uk.rate[form], UK_MIN_BATCHES, sizeof(double), cmp_double);
+    return uk.rate[form][UK_MIN_BATCHES / 2];
+}
+
+/* Ends the current batch: books its rate, passes the turn, decides once every form is done. */
+static void uk_end_batch(double now) {
+    if (now - uk.t_start >= UK_WARMUP_MS && uk.batches[uk.turn] < UK_MIN_BATCHES && uk.work_batch > 0)
+        uk.rate[uk.turn][uk.batches[uk.turn]++] = uk.time_batch / uk.work_batch;
+    uk.in_batch = 0;
+    uk.time_batch = uk.work_batch = 0;
+    do uk.turn = (uk.turn + 1) % UK_FORMS;
+    while (!(uk.candidates >> uk.turn & 1));
+    double median[UK_FORMS];
+    int best = -1;
+    for (int f = 0; f < UK_FORMS; f++) {
+        if (!(uk.candidates >> f & 1)) continue;
+        if (uk.batches[f] < UK_MIN_BATCHES) return;
+    }
+    for (int f = 0; f < UK_FORMS; f++) {
+        if (!(uk.candidates >> f & 1)) continue;
+        median[f] = uk_median_rate(f);
+        if (best < 0 || median[f] < median[best]) best = f;
+    }
+    uk.form = best;
+    if (uk.candidates >> UK_LOAD & 1)
+        uk.broadcast = !(uk.candidates >> UK_SPLAT & 1) || median[UK_LOAD] < median[UK_SPLAT]
+                           ? WI_A_LOAD
+                           : WI_A_SPLAT;
 }
 
 static void gemm_mr(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                     const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (uk_broadcast < 0) uk_choose();
-    uk_gemm_mr(mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    if (uk.t_start < 0) uk_start();
+    if (uk.form >= 0) {
+        uk_forms[uk.form](mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+        return;
+    }
+    const double work = (double)mr * (double)nc * (double)kc;
+    if (work < UK_MIN_WORK) {
+        uk_forms[uk.turn](mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+        return;
+    }
+    const double t0 = uk_now_ms();
+    uk_forms[uk.turn](mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+    const double t1 = uk_now_ms();
+    uk.time_batch += t1 - t0;
+    uk.work_batch += work;
+    if (++uk.in_batch == UK_BATCH) uk_end_batch(t1);
 }
 
 static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                    const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (uk_broadcast < 0) uk_choose();
-    if (uk_broadcast == WI_A_LOAD) gemm_1_form(WI_A_LOAD, nc, kc, a, w, c, c_stride, vmin, vmax);
+    if (uk.t_start < 0) uk_start();
+    if (uk.broadcast == WI_A_LOAD) gemm_1_form(WI_A_LOAD, nc, kc, a, w, c, c_stride, vmin, vmax);
     else gemm_1_form(WI_A_SPLAT, nc, kc, a, w, c, c_stride, vmin, vmax);
 }
 
 static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
                      const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (uk_broadcast < 0) uk_choose();
-    if (uk_broadcast == WI_A_LOAD)
+    if (uk.t_start < 0) uk_start();
+    if (uk.broadcast == WI_A_LOAD)
         igemm_mr_form(WI_A_LOAD, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
     else igemm_mr_form(WI_A_SPLAT, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
 }
