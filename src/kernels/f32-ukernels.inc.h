@@ -267,6 +267,17 @@ static void gemm_mr_load(size_t mr, size_t nc, size_t kc, const float *a, size_t
                          const float *w, float *c, size_t c_stride, float vmin, float vmax) {
     gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
+/* Packs `ks` segments of `kc` floats per row (aseg as in gemm_tile) one after the other: the
+ * packed tile is the rows joined, summed in the same order. */
+static void a_pack(size_t ks, size_t kc, const float *const *aseg) {
+    float *p = uk_apack;
+    for (size_t sg = 0; sg < ks; sg++)
+        for (size_t k = 0; k < kc; k++, p += a_packed_step(WI_A_PACKED))
+#pragma GCC unroll 16
+            for (size_t i = 0; i < WI_UK_MR; i++)
+                vstore(p + i * WI_UK_VLEN, WI_SPLAT(aseg[sg * WI_UK_MR + i][k]));
+}
+
 static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                            const float *w, float *c, size_t c_stride, float vmin, float vmax) {
     if (kc > WI_A_PACK_K) {
@@ -275,10 +286,7 @@ static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size
     }
     const float *ap[WI_UK_MR];
     a_rows(mr, a, a_stride, ap);
-    float *p = uk_apack;
-    for (size_t k = 0; k < kc; k++, p += a_packed_step(WI_A_PACKED))
-#pragma GCC unroll 16
-        for (size_t i = 0; i < WI_UK_MR; i++) vstore(p + i * WI_UK_VLEN, WI_SPLAT(ap[i][k]));
+    a_pack(1, kc, ap);
     gemm_tile(WI_UK_MR, WI_A_PACKED, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
 }
 
@@ -408,7 +416,11 @@ static void gemm_1(size_t mr, size_t nc, size_t kc, const float *a, size_t a_str
 static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *const *aseg,
                      const float *w, float *c, size_t c_stride, float vmin, float vmax) {
     if (uk.t_start < 0) uk_start();
-    if (uk.broadcast == WI_A_LOAD)
+    if (uk.form == UK_PACKED && ks * kc <= WI_A_PACK_K) {
+        a_pack(ks, kc, aseg);
+        gemm_tile(WI_UK_MR, WI_A_PACKED, mr, nc, 1, ks * kc, aseg, uk_apack, w, c, c_stride,
+                  vmin, vmax);
+    } else if (uk.broadcast == WI_A_LOAD)
         igemm_mr_form(WI_A_LOAD, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
     else igemm_mr_form(WI_A_SPLAT, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);
 }
