@@ -211,6 +211,23 @@ const float *wi_session_output(const wi_session *session, int index, size_t *cou
 /* The message of the last failed call on this session ("" if none). */
 const char *wi_session_errmsg(const wi_session *session);
 
+/* Per-node timing, to see where a model spends its time (`wasinfer bench --profile`): while
+ * profiling is on, every run adds each node's wall time to that node's total. Off by default
+ * (it reads the clock twice per node); turning it on resets the totals. WI_E_OUT_OF_MEMORY if
+ * the totals cannot be allocated. */
+wi_status wi_session_set_profiling(wi_session *session, int enabled);
+
+typedef struct wi_node_profile {
+    const char *name;  /* the node's name in the model ("MobilenetV2/Conv/Conv2D")        */
+    const char *kind;  /* what it runs after fusion ("Conv2D+BatchNorm+Relu6")              */
+    double total_ms;   /* wall time summed over `runs` runs                                */
+    int64_t runs;
+} wi_node_profile;
+
+/* The number of nodes of the optimized graph, in run order, or 0 when profiling is off; with
+ * `out`, fills min(count, cap) entries. The strings live as long as the model. */
+int wi_session_profile(const wi_session *session, wi_node_profile *out, int cap);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Images                                                                                     */
 

@@ -10,13 +10,15 @@
 #include "kernels/kernels.h" /* wi_kernels_isa */
 
 static const char USAGE[] =
-    "usage: wasinfer bench --model M [--threads N] [--runs R] [--warmup W] [--json]\n"
+    "usage: wasinfer bench --model M [--threads N] [--runs R] [--warmup W] [--profile] [--json]\n"
     "\n"
     "  --model M     the model file\n"
     "  --threads N   threads per inference (default 1)\n"
     "  --runs R      timed runs after warm-up (default 50)\n"
     "  --warmup W    untimed runs after the first (default 5)\n"
     "  --input NAME, --output NAME   node overrides, as in classify\n"
+    "  --profile     then R more runs timing each node: a table of the nodes by time\n"
+    "                (with --json: \"profile\", [{name, kind, ms}] per node in run order)\n"
     "  --json        one JSON object: load_ms, first_ms, median_ms, p90_ms, peak_rss_mb,\n"
     "                runs, threads, model (and mean_ms, min_ms)\n"
     "\n"
@@ -48,15 +50,61 @@ static int run_once(cli_model *m, const char *path, double *ms)
     return CLI_EXIT_OK;
 }
 
+static int by_time_desc(const void *a, const void *b)
+{
+    double x = ((const wi_node_profile *)a)->total_ms, y = ((const wi_node_profile *)b)->total_ms;
+    return (x < y) - (x > y);
+}
+
+/* `runs` more runs with per-node timing, printed as a table (slowest first) or, for --json,
+ * as the "profile" member (run order) that the caller's object continues with. */
+static int print_profile(cli_model *m, const char *path, int runs, int json)
+{
+    if (wi_session_set_profiling(m->session, 1) != WI_OK)
+        return cli_fail("%s: %s", path, wi_session_errmsg(m->session));
+    double ignored;
+    for (int i = 0; i < runs; i++) {
+        int rc = run_once(m, path, &ignored);
+        if (rc != CLI_EXIT_OK) return rc;
+    }
+    int count = wi_session_profile(m->session, NULL, 0);
+    wi_node_profile *nodes = malloc(sizeof *nodes * (size_t)(count > 0 ? count : 1));
+    if (!nodes) return cli_fail("out of memory");
+    wi_session_profile(m->session, nodes, count);
+    double total = 0;
+    for (int i = 0; i < count; i++) total += nodes[i].total_ms;
+    if (json) {
+        fputs(", \"profile\": [", stdout);
+        for (int i = 0; i < count; i++) {
+            fputs(i ? ", {\"name\": " : "{\"name\": ", stdout);
+            cli_json_string(stdout, nodes[i].name);
+            fputs(", \"kind\": ", stdout);
+            cli_json_string(stdout, nodes[i].kind);
+            printf(", \"ms\": %.4f}", nodes[i].total_ms / (double)nodes[i].runs);
+        }
+        fputs("]", stdout);
+    } else {
+        qsort(nodes, (size_t)count, sizeof *nodes, by_time_desc);
+        printf("profile      %d nodes, %d runs, %.3f ms per run in nodes\n", count, runs,
+               total / runs);
+        printf("  %9s %6s  %-38s %s\n", "ms/run", "share", "kind", "node");
+        for (int i = 0; i < count; i++)
+            printf("  %9.4f %5.1f%%  %-38s %s\n", nodes[i].total_ms / runs,
+                   total > 0 ? 100.0 * nodes[i].total_ms / total : 0.0, nodes[i].kind, nodes[i].name);
+    }
+    free(nodes);
+    return CLI_EXIT_OK;
+}
+
 int wi_cli_bench(int argc, char **argv)
 {
     const char *model = NULL, *threads_s = NULL, *runs_s = NULL, *warmup_s = NULL;
     const char *input = NULL, *output = NULL;
-    int json = 0, threads = 1, runs = 50, warmup = 5;
+    int json = 0, profile = 0, threads = 1, runs = 50, warmup = 5;
     const cli_option options[] = {
         {"--model", &model, NULL},   {"--threads", &threads_s, NULL}, {"--runs", &runs_s, NULL},
         {"--warmup", &warmup_s, NULL}, {"--input", &input, NULL},     {"--output", &output, NULL},
-        {"--json", NULL, &json},
+        {"--json", NULL, &json},     {"--profile", NULL, &profile},
     };
     char *extra[1];
     int count = 0;
@@ -101,9 +149,11 @@ int wi_cli_bench(int argc, char **argv)
             cli_json_string(stdout, model);
             printf(", \"threads\": %d, \"runs\": %d, \"load_ms\": %.3f, \"first_ms\": %.3f, "
                    "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"mean_ms\": %.3f, \"min_ms\": %.3f, "
-                   "\"peak_rss_mb\": %.1f, \"isa\": \"%s\"}\n",
+                   "\"peak_rss_mb\": %.1f, \"isa\": \"%s\"",
                    threads, runs, m.load_ms, first_ms, median, p90, mean, times[0], rss,
                    wi_kernels_isa());
+            if (profile) rc = print_profile(&m, model, runs, 1);
+            puts("}");
         } else {
             printf("model        %s (%d thread%s, kernels %s)\n", model, threads,
                    threads == 1 ? "" : "s", wi_kernels_isa());
@@ -114,6 +164,7 @@ int wi_cli_bench(int argc, char **argv)
                    median, p90, mean, times[0]);
             if (rss >= 0) printf("peak RSS     %.1f MB\n", rss);
             else printf("peak RSS     unknown on this platform\n");
+            if (profile) rc = print_profile(&m, model, runs, 0);
         }
     }
     free(times);

@@ -60,11 +60,12 @@ typedef struct wi_conv_params {
     wi_conv_kernel *kernel;    /* packed weights, created after the passes; owned */
     /* Set by the block fusion (ir/fuse-blocks.c) on the project conv of an inverted-residual
      * block: the node then runs expand -> depthwise -> itself in one pass from input 0 (the
-     * block input), adding input 3 (the shortcut) when `block_residual`. It owns the block
-     * and the kernels of the two nodes it swallowed (block_expand may be NULL). */
+     * block input). It owns the block and the kernels of the two nodes it swallowed
+     * (block_expand may be NULL). */
     wi_block_kernel *block;
     wi_conv_kernel *block_expand, *block_dw;
-    int block_residual;
+    /* A shortcut Add folded in (block or plain conv): the last input is added to the output. */
+    int residual;
 } wi_conv_params;
 
 typedef struct wi_pool_params {

@@ -256,6 +256,7 @@ typedef struct gemm_job {
     const float *input; /* NHWC input (im2col: the conv input) */
     float *a;           /* GEMM A: the input itself, or the im2col scratch */
     float *c;
+    const float *residual; /* added to c tile by tile; may be NULL */
     size_t m, rows_per_item, panels_per_block, col_blocks;
 } gemm_job;
 
@@ -306,6 +307,12 @@ static void gemm_item(void *ctx, size_t item) {
         wi_f32_gemm_fn fn = rows == 1 ? uk->gemm_1 : uk->gemm;
         fn(rows, nc, kdim, job->a + m0 * kdim, kdim, w, job->c + m0 * n + n0, n, k->act_min,
            k->act_max);
+        if (job->residual) /* the tile is in L1: the shortcut Add costs one pass over it */
+            for (size_t i = 0; i < rows; i++) {
+                float *c = job->c + (m0 + i) * n + n0;
+                const float *r = job->residual + (m0 + i) * n + n0;
+                for (size_t j = 0; j < nc; j++) c[j] += r[j];
+            }
     }
 }
 
@@ -320,8 +327,8 @@ void wi_conv_kernel_gemm_rows(const wi_conv_kernel *k, size_t m, const float *a,
     }
 }
 
-static void run_gemm(const wi_conv_kernel *k, const float *input, float *output, void *scratch,
-                     wi_threadpool *pool) {
+static void run_gemm(const wi_conv_kernel *k, const float *input, const float *residual,
+                     float *output, void *scratch, wi_threadpool *pool) {
     const wi_f32_ukernels *uk = k->uk;
     const size_t m = (size_t)k->geom.out_h * k->geom.out_w, n = (size_t)k->geom.out_c;
     const size_t threads = (size_t)wi_threadpool_size(pool);
@@ -342,7 +349,7 @@ static void run_gemm(const wi_conv_kernel *k, const float *input, float *output,
         if (want > row_chunks) row_chunks = want;
     }
     gemm_job job = {
-        .k = k, .input = input, .c = output, .m = m, .panels_per_block = ppb,
+        .k = k, .input = input, .c = output, .residual = residual, .m = m, .panels_per_block = ppb,
         .col_blocks = div_up(panels, ppb),
         .a = k->path == PATH_IM2COL_GEMM ? (float *)scratch : (float *)input,
         .rows_per_item = chunk_size(row_tiles, row_chunks) * uk->gemm_mr,
@@ -474,7 +481,7 @@ void wi_conv_kernel_run(const wi_conv_kernel *k, const float *input, float *outp
                         void *scratch, wi_threadpool *pool) {
     switch (k->path) {
     case PATH_GEMM_1X1:
-    case PATH_IM2COL_GEMM: run_gemm(k, input, output, scratch, pool); break;
+    case PATH_IM2COL_GEMM: run_gemm(k, input, NULL, output, scratch, pool); break;
     case PATH_DW3X3: run_rows(k, input, output, pool, dw3x3_item); break;
     case PATH_DIRECT: {
         /* items of whole row tiles (output pixels), about 4 per thread */
@@ -489,4 +496,20 @@ void wi_conv_kernel_run(const wi_conv_kernel *k, const float *input, float *outp
     }
     case PATH_REF: run_rows(k, input, output, pool, ref_item); break;
     }
+}
+
+int wi_conv_kernel_takes_residual(const wi_conv_kernel *k) {
+    return k && (k->path == PATH_GEMM_1X1 || k->path == PATH_IM2COL_GEMM);
+}
+
+void wi_conv_kernel_run_residual(const wi_conv_kernel *k, const float *input,
+                                 const float *residual, float *output, void *scratch,
+                                 wi_threadpool *pool) {
+    if (wi_conv_kernel_takes_residual(k)) {
+        run_gemm(k, input, residual, output, scratch, pool);
+        return;
+    }
+    wi_conv_kernel_run(k, input, output, scratch, pool); /* correct, just not fused */
+    const size_t count = (size_t)k->geom.out_h * k->geom.out_w * k->geom.out_c;
+    for (size_t i = 0; i < count; i++) output[i] += residual[i];
 }

@@ -74,6 +74,14 @@ size_t wi_conv_kernel_weight_bytes(const wi_conv_kernel *kernel);
  * aligned. Never allocates. */
 void wi_conv_kernel_run(const wi_conv_kernel *kernel, const float *input, float *output,
                         void *scratch, wi_threadpool *pool);
+/* A shortcut Add fused into the convolution before it: wi_conv_kernel_run, then output +=
+ * residual (the output's shape), added tile by tile while the tile is still in L1. The sums
+ * are the same float additions as a separate Add: the same bits. Fused only where
+ * wi_conv_kernel_takes_residual is true (the GEMM paths); other kernels add afterwards. */
+int wi_conv_kernel_takes_residual(const wi_conv_kernel *kernel);
+void wi_conv_kernel_run_residual(const wi_conv_kernel *kernel, const float *input,
+                                 const float *residual, float *output, void *scratch,
+                                 wi_threadpool *pool);
 /* The name of the kernel variant chosen ("ref", "avx2", ...), for logs and inspect. */
 const char *wi_conv_kernel_name(const wi_conv_kernel *kernel);
 

@@ -134,13 +134,15 @@ static wi_status eval(const wi_graph *g, const wi_node *n, const wi_exec *x) {
     const wi_conv_params *p = &n->params.conv;
     const wi_conv_kernel *kernel = p->kernel;
     if (!kernel) return WI_E_INTERNAL; /* created by the model builder after the passes */
-    if (p->block) { /* a fused inverted-residual block (ir/fuse-blocks.c) */
-        const float *residual = p->block_residual ? x->data[n->inputs[n->input_count - 1]] : NULL;
+    const float *residual = p->residual ? x->data[n->inputs[n->input_count - 1]] : NULL;
+    if (p->block) /* a fused inverted-residual block (ir/fuse-blocks.c) */
         wi_block_kernel_run(p->block, x->data[n->inputs[0]], residual, x->data[n->output],
                             x->scratch, x->pool);
-        return WI_OK;
-    }
-    wi_conv_kernel_run(kernel, x->data[n->inputs[0]], x->data[n->output], x->scratch, x->pool);
+    else if (residual)
+        wi_conv_kernel_run_residual(kernel, x->data[n->inputs[0]], residual, x->data[n->output],
+                                    x->scratch, x->pool);
+    else
+        wi_conv_kernel_run(kernel, x->data[n->inputs[0]], x->data[n->output], x->scratch, x->pool);
     return WI_OK;
 }
 

@@ -6,7 +6,8 @@
 #include "ops/op.h"
 
 /* Evaluates every node of `g` in order. Never allocates. On failure writes
- * "node 'NAME' (Op) failed: <status>" into errmsg (cap bytes) and returns the status. */
-wi_status wi_execute(const wi_graph *g, const wi_exec *x, char *errmsg, size_t cap);
+ * "node 'NAME' (Op) failed: <status>" into errmsg (cap bytes) and returns the status.
+ * `node_ms` (NULL: no timing) gets each node's wall time added to its entry. */
+wi_status wi_execute(const wi_graph *g, const wi_exec *x, double *node_ms, char *errmsg, size_t cap);
 
 #endif

@@ -19,6 +19,8 @@ struct wi_session {
     void *scratch;
     wi_threadpool *pool;
     int has_output;
+    double *node_ms;    /* profiling: per-node totals, or NULL when off */
+    int64_t profiled_runs;
     char errmsg[WI_ERROR_MESSAGE_MAX];
 };
 
@@ -67,6 +69,7 @@ wi_status wi_session_create(const wi_model *model, const wi_session_options *opt
 void wi_session_free(wi_session *s) {
     if (!s) return;
     wi_threadpool_free(s->pool);
+    free(s->node_ms);
     free(s->data);
     free(s->block);
     free(s);
@@ -110,9 +113,28 @@ wi_status wi_session_run(wi_session *s) {
     s->errmsg[0] = '\0';
     s->has_output = 0;
     wi_exec x = {s->data, s->scratch, s->pool};
-    wi_status st = wi_execute(s->model->graph, &x, s->errmsg, sizeof s->errmsg);
+    wi_status st = wi_execute(s->model->graph, &x, s->node_ms, s->errmsg, sizeof s->errmsg);
     s->has_output = st == WI_OK;
+    if (s->node_ms) s->profiled_runs++;
     return st;
+}
+
+wi_status wi_session_set_profiling(wi_session *s, int enabled) {
+    if (!s) return WI_E_INVALID_ARGUMENT;
+    free(s->node_ms);
+    s->node_ms = NULL;
+    s->profiled_runs = 0;
+    if (!enabled) return WI_OK;
+    s->node_ms = calloc((size_t)s->model->graph->node_count + 1, sizeof *s->node_ms);
+    return s->node_ms ? WI_OK : session_fail(s, WI_E_OUT_OF_MEMORY, "out of memory for profiling");
+}
+
+int wi_session_profile(const wi_session *s, wi_node_profile *out, int cap) {
+    if (!s || !s->node_ms) return 0;
+    const wi_graph *g = s->model->graph;
+    for (int i = 0; out && i < g->node_count && i < cap; i++)
+        out[i] = (wi_node_profile){g->nodes[i].name, g->nodes[i].label, s->node_ms[i], s->profiled_runs};
+    return g->node_count;
 }
 
 const float *wi_session_output(const wi_session *s, int index, size_t *count) {

@@ -122,5 +122,16 @@ keys = ("load_ms", "first_ms", "median_ms", "p90_ms", "peak_rss_mb", "runs", "th
 ok = all(k in o for k in keys) and o["runs"] == 3 and o["threads"] == 1 and 0 < o["median_ms"] <= o["p90_ms"] and o["peak_rss_mb"] > 0
 sys.exit(0 if ok else 1)
 ' "$TMP/bench.json"
+"$BIN" bench --model "$V2" --runs 2 --warmup 0 --profile --json >"$TMP/profile.json"
+check "bench --profile --json lists every node of the optimized graph" python3 -c '
+import json, re, sys
+o = json.loads(open(sys.argv[1]).read())
+nodes = int(re.search(r"ops after optimization \((\d+) nodes", open(sys.argv[2]).read()).group(1))
+p = o["profile"]
+ok = len(p) == nodes and all(e["name"] and e["kind"] and e["ms"] >= 0 for e in p) and sum(e["ms"] for e in p) > 0
+sys.exit(0 if ok else 1)
+' "$TMP/profile.json" "$TMP/inspect"
+"$BIN" bench --model "$V2" --runs 2 --warmup 0 --profile >"$TMP/profile.txt"
+check "bench --profile prints the node table" grep -qE "^ +[0-9.]+ +[0-9.]+%  Conv2D\+BatchNorm\+Relu6 +MobilenetV2/[A-Za-z0-9_/]+$" "$TMP/profile.txt"
 
 cli_test_finish

@@ -101,9 +101,12 @@ static void test_v2_info_and_stats(void **state) {
     assert_int_equal(full + full_add + no_expand, 4);
     assert_int_equal(hist_count(&h, "Conv2D+BatchNorm+Relu6") + hist_count(&h, "DepthwiseConv2dNative+BatchNorm+Relu6") +
                          2 * (full + full_add) + no_expand, 35);
-    assert_int_equal(hist_count(&h, "Conv2D+BatchNorm") + full + full_add + no_expand, 17);
+    /* ... and every shortcut Add folds into its block or its projection (the GEMM adds it) */
+    int proj_add = hist_count(&h, "Conv2D+BatchNorm+Add");
+    assert_int_equal(hist_count(&h, "Conv2D+BatchNorm") + proj_add + full + full_add + no_expand, 17);
     assert_int_equal(hist_count(&h, "Conv2D+BiasAdd"), 1);
-    assert_int_equal(hist_count(&h, "Add") + full_add, 10);
+    assert_int_equal(hist_count(&h, "Add"), 0);
+    assert_int_equal(proj_add + full_add, 10);
     assert_int_equal(hist_count(&h, "Softmax"), 1);
     assert_int_equal(hist_count(&h, "FusedBatchNorm"), 0);
     assert_int_equal(hist_count(&h, "Identity"), 0);
@@ -174,6 +177,48 @@ static void test_model_keeps_no_pointer_into_its_bytes(void **state) {
     wi_model_free(a);
     wi_model_free(b);
     free(bytes);
+}
+
+/* Per-node timing: off by default; when on, one entry per node of the optimized graph, in
+ * run order, each counting the runs since it was turned on. */
+static void test_profiling(void **state) {
+    wi_model *m = load(V2, NULL);
+    wi_session *s = NULL;
+    wi_error err;
+    assert_int_equal(wi_session_create(m, NULL, &s, &err), WI_OK);
+    size_t n;
+    run(s, &n);
+    assert_int_equal(wi_session_profile(s, NULL, 0), 0); /* off */
+    assert_int_equal(wi_session_set_profiling(s, 1), WI_OK);
+    for (int r = 0; r < 3; r++) run(s, &n);
+    wi_model_stats st;
+    wi_model_get_stats(m, &st);
+    int count = wi_session_profile(s, NULL, 0);
+    assert_int_equal(count, st.node_count);
+    wi_node_profile *p = calloc((size_t)count, sizeof *p);
+    assert_non_null(p);
+    assert_int_equal(wi_session_profile(s, p, count), count);
+    double total = 0;
+    for (int i = 0; i < count; i++) {
+        assert_non_null(p[i].name);
+        assert_non_null(p[i].kind);
+        assert_true(p[i].total_ms >= 0);
+        assert_int_equal(p[i].runs, 3);
+        total += p[i].total_ms;
+    }
+    assert_true(total > 0);
+    assert_string_equal(p[count - 1].kind, "Reshape"); /* the last node: the output reshape */
+    assert_int_equal(wi_session_profile(s, p, 1), count); /* a short buffer: count, one filled */
+    assert_int_equal(wi_session_set_profiling(s, 1), WI_OK); /* again: reset */
+    assert_int_equal(wi_session_profile(s, p, count), count);
+    assert_int_equal(p[0].runs, 0);
+    assert_true(p[0].total_ms == 0);
+    assert_int_equal(wi_session_set_profiling(s, 0), WI_OK);
+    assert_int_equal(wi_session_profile(s, p, count), 0);
+    assert_int_equal(wi_session_set_profiling(NULL, 1), WI_E_INVALID_ARGUMENT);
+    free(p);
+    wi_session_free(s);
+    wi_model_free(m);
 }
 
 /* One model, two threads, a session each: the model is shared read-only. */
@@ -310,6 +355,7 @@ int main(void) {
         cmocka_unit_test(test_set_input_checks_count),
         cmocka_unit_test(test_model_shared_by_threads),
         cmocka_unit_test(test_model_keeps_no_pointer_into_its_bytes),
+        cmocka_unit_test(test_profiling),
         cmocka_unit_test(test_v1_stats),
         cmocka_unit_test(test_hub_logits_unknown_batch),
         cmocka_unit_test(test_named_input_output),

@@ -97,6 +97,22 @@ static void check_case(const wi_conv_geom *g, wi_isa isa, clamp act, int with_bi
     for (size_t i = 0; i < out_n + GUARD; i++) got[i] = got_mt[i] = GUARD_VALUE;
     wi_conv_kernel_run(k, in, got, scratch, NULL);
     wi_conv_kernel_run(k, in, got_mt, scratch, pool3);
+    /* a shortcut Add fused into the kernel (GEMM paths) or after it: the bits of run + add */
+    float *res = rnd_buf(out_n, -3.0f, 3.0f), *got_res = malloc((out_n + GUARD) * sizeof(float));
+    assert_non_null(got_res);
+    for (size_t i = 0; i < out_n + GUARD; i++) got_res[i] = GUARD_VALUE;
+    wi_conv_kernel_run_residual(k, in, res, got_res, scratch, pool3);
+    for (size_t i = 0; i < out_n; i++) {
+        float sum = got[i] + res[i];
+        if (memcmp(&got_res[i], &sum, sizeof sum) != 0)
+            fail_msg("seed %llu isa %s (%s): with residual out[%zu] = %.9g, run + add %.9g",
+                     (unsigned long long)seed, wi_isa_name(isa), wi_conv_kernel_name(k), i,
+                     got_res[i], sum);
+    }
+    for (size_t i = out_n; i < out_n + GUARD; i++)
+        if (got_res[i] != GUARD_VALUE) fail_msg("residual run wrote past the output");
+    free(res);
+    free(got_res);
 
     /* magnitude of the terms: the same convolution on absolute values, unclamped */
     abs_buf(in, in_n);

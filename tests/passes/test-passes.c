@@ -286,7 +286,7 @@ static void test_plan_has_no_conflicts(void **state) {
                 fail_msg("'%s' and '%s' are live together but overlap", g->values[a].name, g->values[b].name);
         }
     }
-    assert_true(planned > 60);
+    assert_true(planned > 45); /* 51 nodes after fusion (inspect), each output planned */
     wi_model_free(m);
     free(first);
     free(last);
