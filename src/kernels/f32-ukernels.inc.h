@@ -72,21 +72,28 @@ WI_INLINE void vstore(float *p, wi_vf v) { memcpy(p, &v, sizeof v); }
  *   WI_A_LOAD    the same through a_opaque (wasm: f32.load + f32x4.splat)
  *   WI_A_PACKED  the tile packed pre-broadcast as [k][MR][VLEN]: one vector load per row and
  *                k step, all at constant offsets from one pointer (Cranelift otherwise
- *                zero-extends and advances each row's 32-bit address separately) */
-enum { WI_A_SPLAT, WI_A_LOAD, WI_A_PACKED };
+ *                zero-extends and advances each row's 32-bit address separately)
+ *   WI_A_PACKED4 the same, 4 k steps per loop iteration. With epoch interruption Wasmtime
+ *                checks the epoch at every loop header, and the check's slow path (a call)
+ *                makes Cranelift keep the accumulators in memory across it: a store and a
+ *                load per accumulator per iteration, which 4 steps share (GEMM 32 -> 22 ms
+ *                for MobileNet V2). Without epochs the unrolled loop is slower (Cranelift
+ *                issues all its loads first and runs out of registers). */
+enum { WI_A_SPLAT, WI_A_LOAD, WI_A_PACKED, WI_A_PACKED4 };
 
 /* Row i's A value at step k: `a` = &row_i[k] (row forms), `pk` = step k of the packed tile. */
 WI_INLINE wi_vf a_bcast(const int FORM, const float *a, const float *pk, size_t i) {
     switch (FORM) {
     case WI_A_LOAD: return WI_SPLAT(a_opaque(a));
-    case WI_A_PACKED: return vload(pk + i * WI_UK_VLEN);
+    case WI_A_PACKED:
+    case WI_A_PACKED4: return vload(pk + i * WI_UK_VLEN);
     default: return WI_SPLAT(*a);
     }
 }
 
 /* Floats per k step of the packed tile. */
 WI_INLINE size_t a_packed_step(const int FORM) {
-    return FORM == WI_A_PACKED ? WI_UK_MR * WI_UK_VLEN : 0;
+    return FORM >= WI_A_PACKED ? WI_UK_MR * WI_UK_VLEN : 0;
 }
 
 WI_INLINE wi_vf vclamp(wi_vf x, wi_vf lo, wi_vf hi) {
@@ -101,6 +108,23 @@ WI_INLINE wi_vf vclamp(wi_vf x, wi_vf lo, wi_vf hi) {
 }
 
 static float clamp1(float x, float lo, float hi) { return x < lo ? lo : (hi < x ? hi : x); }
+
+/* One k step of a tile: acc[i][j] += A[i][k] * W[k][j] (w: the panel's row k). */
+WI_INLINE void gemm_kstep(const size_t MR, const int FORM, wi_vf acc[WI_UK_MR][WI_UK_NV],
+                          const float *const *ap, size_t k, const float *pk, const float *w) {
+    wi_vf b[WI_UK_NV];
+    /* One row streams the weights once (the classifier: megabytes from DRAM): ask for them
+     * well ahead. Tiles reuse each panel MR times: no need. */
+    if (MR == 1) __builtin_prefetch(w + 64 * WI_UK_NR);
+#pragma GCC unroll 4
+    for (size_t j = 0; j < WI_UK_NV; j++) b[j] = vload(w + j * WI_UK_VLEN);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < MR; i++) {
+        const wi_vf av = a_bcast(FORM, ap[i] + k, pk, i);
+#pragma GCC unroll 4
+        for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
+    }
+}
 
 /* ---- GEMM: C = clamp(A * W + bias) over packed panels ---------------------------------- */
 
@@ -138,20 +162,19 @@ WI_INLINE void gemm_tile(const size_t MR, const int FORM, size_t mr, size_t nc, 
 #pragma GCC unroll 16
             for (size_t i = 0; i < MR; i++) ap[i] = aseg[sg * WI_UK_MR + i];
             const float *pk = apk;
-            for (size_t k = 0; k < kc; k++) {
-                wi_vf b[WI_UK_NV];
-                /* One row streams the weights once (the classifier: megabytes from DRAM):
-                 * ask for them well ahead. Tiles reuse each panel MR times: no need. */
-                if (MR == 1) __builtin_prefetch(w + 64 * WI_UK_NR);
+            size_t k = 0;
+            if (FORM == WI_A_PACKED4)
+                for (; k + 4 <= kc; k += 4) {
 #pragma GCC unroll 4
-                for (size_t j = 0; j < WI_UK_NV; j++) b[j] = vload(w + j * WI_UK_VLEN);
-                w += WI_UK_NR;
-#pragma GCC unroll 16
-                for (size_t i = 0; i < MR; i++) {
-                    const wi_vf av = a_bcast(FORM, ap[i] + k, pk, i);
-#pragma GCC unroll 4
-                    for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
+                    for (size_t u = 0; u < 4; u++) {
+                        gemm_kstep(MR, FORM, acc, ap, k + u, pk, w);
+                        w += WI_UK_NR;
+                        pk += a_packed_step(FORM);
+                    }
                 }
+            for (; k < kc; k++) {
+                gemm_kstep(MR, FORM, acc, ap, k, pk, w);
+                w += WI_UK_NR;
                 pk += a_packed_step(FORM);
             }
         }
@@ -251,9 +274,10 @@ WI_INLINE void gemm_1_form(const int FORM, size_t nc, size_t kc, const float *a,
 /* wasm: which GEMM form runs fastest depends on the engine (V8 in Node, Cranelift in
  * Wasmtime), so the module measures them on its real work and keeps the fastest (it is
  * single-threaded). gemm_mr: rows-splat, rows-load (WI_A_SPLAT, WI_A_LOAD over the rows in
- * place) or packed (WI_A_PACKED); gemm_1 and igemm: the faster of the two broadcasts. All forms
- * give the same bits. WASINFER_WASM_BROADCAST=splat|load and WASINFER_WASM_GEMM_TILE=rows|packed
- * force a choice (benchmarks, and tests comparing the forms). */
+ * place), packed or packed4 (WI_A_PACKED, WI_A_PACKED4); igemm: the packed form if one won,
+ * else like gemm_1 the faster of the two broadcasts. All forms give the same bits.
+ * WASINFER_WASM_BROADCAST=splat|load and WASINFER_WASM_GEMM_TILE=rows|packed|packed4 force a
+ * choice (benchmarks, and tests comparing the forms). */
 
 /* The packed tile (one at a time: single-threaded). A longer k takes the rows-load form. */
 enum { WI_A_PACK_K = 2048 };
@@ -290,17 +314,33 @@ static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size
     gemm_tile(WI_UK_MR, WI_A_PACKED, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
 }
 
-enum { UK_SPLAT, UK_LOAD, UK_PACKED, UK_FORMS };
-static const wi_f32_gemm_fn uk_forms[UK_FORMS] = {gemm_mr_splat, gemm_mr_load, gemm_mr_packed};
+static void gemm_mr_packed4(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                            const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    if (kc > WI_A_PACK_K) {
+        gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
+        return;
+    }
+    const float *ap[WI_UK_MR];
+    a_rows(mr, a, a_stride, ap);
+    a_pack(1, kc, ap);
+    gemm_tile(WI_UK_MR, WI_A_PACKED4, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
+}
+
+enum { UK_SPLAT, UK_LOAD, UK_PACKED, UK_PACKED4, UK_FORMS };
+static const wi_f32_gemm_fn uk_forms[UK_FORMS] = {gemm_mr_splat, gemm_mr_load, gemm_mr_packed,
+                                                  gemm_mr_packed4};
 
 /* How the choice is measured. The forms take turns in batches of consecutive calls (tiles of
  * the same layer: the same shapes for every form); each call of at least UK_MIN_WORK
  * multiply-adds is timed, and a batch's rate is the time per multiply-add of UK_BATCH of them. Nothing is booked in the first UK_WARMUP_MS: V8 runs new code
- * unoptimized first and optimizes hot functions in the background. The choice is the lowest
- * median rate, once every form has UK_MIN_BATCHES booked batches (the median shrugs off batches
- * hit by a preemption or a recompilation). Until then, and in a program that never gets that
- * far, the forms keep taking turns (the same bits either way). */
-enum { UK_BATCH = 8, UK_MIN_BATCHES = 24 };
+ * unoptimized first and optimizes hot functions in the background, at a time of its choosing.
+ * A window ends when every form has UK_MIN_BATCHES booked batches; each form's rate is its
+ * median (which shrugs off batches hit by a preemption). The choice is the lowest rate of a
+ * window in which no form got more than 20% faster than in the previous one (the engine is
+ * done optimizing), or of the UK_MAX_WINDOWS-th. Until then, and in a program that never gets
+ * that far, the forms keep taking turns (the same bits either way). */
+enum { UK_BATCH = 8, UK_MIN_BATCHES = 16, UK_MAX_WINDOWS = 8 };
+static const double UK_SETTLED = 0.8; /* a form 20% faster than in the last window: not settled */
 static const double UK_MIN_WORK = 65536; /* smaller calls are not timed (the clock costs too much) */
 static const double UK_WARMUP_MS = 30.0;
 
@@ -315,6 +355,8 @@ typedef struct uk_chooser {
     double work_batch;        /* their multiply-adds                                        */
     double rate[UK_FORMS][UK_MIN_BATCHES];
     int batches[UK_FORMS];
+    double last_median[UK_FORMS]; /* of the previous window                                 */
+    int windows;              /* measuring windows done                                     */
 } uk_chooser;
 
 static uk_chooser uk = {.form = -1, .broadcast = WI_A_SPLAT, .t_start = -1};
@@ -335,18 +377,19 @@ static int uk_forced(const char *var, const char *const *names, int count) {
 
 static void uk_start(void) {
     static const char *const broadcasts[] = {"splat", "load"};
-    static const char *const tiles[] = {"rows", "packed"};
+    static const char *const tiles[] = {"rows", "packed", "packed4"};
     const int b = uk_forced("WASINFER_WASM_BROADCAST", broadcasts, 2);
-    const int t = uk_forced("WASINFER_WASM_GEMM_TILE", tiles, 2);
+    const int t = uk_forced("WASINFER_WASM_GEMM_TILE", tiles, 3);
+    const unsigned rows = (1u << UK_SPLAT) | (1u << UK_LOAD);
     uk.candidates = (1u << UK_FORMS) - 1;
     if (b >= 0) uk.candidates &= ~(1u << (b == 0 ? UK_LOAD : UK_SPLAT));
-    if (t == 0) uk.candidates &= ~(1u << UK_PACKED);
-    if (t == 1) uk.candidates = 1u << UK_PACKED;
+    if (t == 0) uk.candidates &= rows;
+    if (t > 0) uk.candidates = 1u << (t == 1 ? UK_PACKED : UK_PACKED4);
     uk.broadcast = b == 1 ? WI_A_LOAD : WI_A_SPLAT;
     uk.turn = __builtin_ctz(uk.candidates);
     uk.t_start = uk_now_ms();
     /* Forced all the way (one candidate, the broadcast known): nothing to measure. */
-    if ((uk.candidates & (uk.candidates - 1)) == 0 && (b >= 0 || uk.turn == UK_PACKED))
+    if ((uk.candidates & (uk.candidates - 1)) == 0 && (b >= 0 || !(uk.candidates & rows)))
         uk.form = uk.turn;
 }
 
@@ -369,7 +412,7 @@ static void uk_end_batch(double now) {
     do uk.turn = (uk.turn + 1) % UK_FORMS;
     while (!(uk.candidates >> uk.turn & 1));
     double median[UK_FORMS];
-    int best = -1;
+    int best = -1, settled = uk.windows > 0;
     for (int f = 0; f < UK_FORMS; f++) {
         if (!(uk.candidates >> f & 1)) continue;
         if (uk.batches[f] < UK_MIN_BATCHES) return;
@@ -378,7 +421,13 @@ static void uk_end_batch(double now) {
         if (!(uk.candidates >> f & 1)) continue;
         median[f] = uk_median_rate(f);
         if (best < 0 || median[f] < median[best]) best = f;
+        /* Still getting faster: the engine was optimizing during this window. */
+        if (median[f] < UK_SETTLED * uk.last_median[f]) settled = 0;
+        uk.last_median[f] = median[f];
+        uk.batches[f] = 0;
     }
+    uk.windows++;
+    if (!settled && uk.windows < UK_MAX_WINDOWS) return;
     uk.form = best;
     if (uk.candidates >> UK_LOAD & 1)
         uk.broadcast = !(uk.candidates >> UK_SPLAT & 1) || median[UK_LOAD] < median[UK_SPLAT]
@@ -419,6 +468,10 @@ static void igemm_mr(size_t mr, size_t nc, size_t ks, size_t kc, const float *co
     if (uk.form == UK_PACKED && ks * kc <= WI_A_PACK_K) {
         a_pack(ks, kc, aseg);
         gemm_tile(WI_UK_MR, WI_A_PACKED, mr, nc, 1, ks * kc, aseg, uk_apack, w, c, c_stride,
+                  vmin, vmax);
+    } else if (uk.form == UK_PACKED4 && ks * kc <= WI_A_PACK_K) {
+        a_pack(ks, kc, aseg);
+        gemm_tile(WI_UK_MR, WI_A_PACKED4, mr, nc, 1, ks * kc, aseg, uk_apack, w, c, c_stride,
                   vmin, vmax);
     } else if (uk.broadcast == WI_A_LOAD)
         igemm_mr_form(WI_A_LOAD, mr, nc, ks, kc, aseg, w, c, c_stride, vmin, vmax);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test-wasm-gemm-forms.sh WASM_DIR WASMTIME_CLI - the wasm GEMM forms give the same bits.
 #
-# The wasm build has three forms of its GEMM microkernel (rows-splat, rows-load, packed; see
-# src/kernels/f32-ukernels.inc.h) and picks one by timing them on the first inferences of the
-# process. Every form must give exactly the same results, so which one an engine picks, and
+# The wasm build has four forms of its GEMM microkernel (rows-splat, rows-load, packed, packed4;
+# see src/kernels/f32-ukernels.inc.h) and picks one by timing them on the first inferences of
+# the process. Every form must give exactly the same results, so which one an engine picks, and
 # when in the run it switches, never shows in the output. Under Wasmtime (the CLI) and Node,
 # `wasinfer-cli.wasm classify --json --top 20` over several images (enough work for the timed
 # choice to be made during the run) prints the same lines with each form forced
@@ -39,7 +39,7 @@ same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -5 >&2; return 1; }; }
 
 for engine in wasmtime node; do
   check "$engine: timed choice runs" run "$engine" "$TMP/$engine-timed"
-  for tile in rows packed; do
+  for tile in rows packed packed4; do
     for broadcast in splat load; do
       out=$TMP/$engine-$tile-$broadcast
       check "$engine: $tile/$broadcast runs" run "$engine" "$out" \
