@@ -31,6 +31,12 @@ wi_status wi_fold_node(wi_graph *g, int index, wi_error *err) {
     if (!wi_op_get(n->op)->foldable || out->is_input) return WI_OK;
     for (int j = 0; j < n->input_count; j++)
         if (!g->values[n->inputs[j]].data) return WI_OK;
+    /* ops read typed, aligned data: a constant still borrowed from the model bytes (a loader
+     * that folds while it maps, like ONNX's) becomes an owned copy first */
+    for (int j = 0; j < n->input_count; j++) {
+        wi_status st = wi_value_own_data(&g->values[n->inputs[j]], err);
+        if (st != WI_OK) return st;
+    }
     /* eval reads buffers by value id: a pointer table with just this node's values filled */
     void **ptrs = calloc((size_t)g->value_count + 1, sizeof(void *));
     size_t bytes = wi_value_bytes(out);

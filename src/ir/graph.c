@@ -176,6 +176,20 @@ wi_status wi_graph_add_const(wi_graph *g, const char *name, wi_dtype dtype, int 
     return WI_OK;
 }
 
+wi_status wi_graph_add_borrowed_const(wi_graph *g, const char *name, wi_dtype dtype, int rank,
+                                      const int64_t *dims, const void *data, int *id,
+                                      wi_error *err) {
+    int vid = wi_graph_add_value(g, name);
+    if (vid < 0) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "out of memory adding '%s'", name);
+    wi_value *v = &g->values[vid];
+    wi_status st = wi_value_set_shape(g, v, dtype, rank, dims, err);
+    if (st != WI_OK) return st;
+    v->data = (void *)data;
+    v->borrowed = 1;
+    *id = vid;
+    return WI_OK;
+}
+
 int wi_graph_add_node(wi_graph *g, wi_op_kind op, const char *name, const char *origin,
                       const int *inputs, int input_count, int output) {
     if (!grow((void **)&g->nodes, &g->node_cap, g->node_count, sizeof(wi_node))) return -1;

@@ -182,6 +182,11 @@ int wi_graph_add_value(wi_graph *g, const char *name);
  * the limits. Returns WI_OK and the id in *id. */
 wi_status wi_graph_add_const(wi_graph *g, const char *name, wi_dtype dtype, int rank,
                              const int64_t *dims, const void *data, int *id, wi_error *err);
+/* Adds a constant whose data stays in the model bytes being loaded (wi_value.borrowed): `data`
+ * (any alignment) must hold the shape's bytes and outlive the model build. */
+wi_status wi_graph_add_borrowed_const(wi_graph *g, const char *name, wi_dtype dtype, int rank,
+                                      const int64_t *dims, const void *data, int *id,
+                                      wi_error *err);
 
 /* Adds a node with a copy of `inputs`; returns its id or -1 on out of memory. Sets the
  * output value's producer. The label starts as the origin (or the op's name). */

@@ -105,25 +105,28 @@ static wi_status pad_input(onnx_ctx *ctx, const onnx_node *n, const window *w, i
     return onnx_emit(ctx, n, WI_OP_PAD, ins, 2, NULL, name, x, err);
 }
 
-/* OIHW -> HWIO, or for depthwise [C*M,1,KH,KW] -> [KH,KW,C,M] (output channel c*M+m). */
+/* OIHW -> HWIO, or for depthwise [C*M,1,KH,KW] -> [KH,KW,C,M] (output channel c*M+m): both
+ * are dst[(tap * cg + ci) * O + o] = src[(o * cg + ci) * taps + tap]. A transpose, done in
+ * 32x32 blocks of (o, ci) so that neither side strides through memory a float at a time;
+ * the source may be borrowed from the file's bytes (any alignment): read with memcpy. */
 static wi_status make_filter(onnx_ctx *ctx, const onnx_node *n, const wi_value *w, int64_t channels,
                              int depthwise, int *fid, wi_error *err) {
-    const int64_t O = w->dims[0], cg = w->dims[1], kh = w->dims[2], kw = w->dims[3];
+    enum { BLOCK = 32 };
+    const int64_t O = w->dims[0], cg = w->dims[1], kh = w->dims[2], kw = w->dims[3], taps = kh * kw;
     int64_t dims[4] = {kh, kw, channels, depthwise ? O / channels : O};
     char name[4200];
     snprintf(name, sizeof name, "%s/%s", w->name, depthwise ? "hwcm" : "hwio");
-    const float *src = w->data;
+    const unsigned char *src = w->data;
     wi_status st = wi_graph_add_const(ctx->graph, name, WI_DTYPE_FLOAT32, 4, dims, NULL, fid, err);
     if (st != WI_OK) return st;
     float *dst = ctx->graph->values[*fid].data;
-    for (int64_t o = 0; o < O; o++)
-        for (int64_t ci = 0; ci < cg; ci++)
-            for (int64_t y = 0; y < kh; y++)
-                for (int64_t x = 0; x < kw; x++) {
-                    float v = src[((o * cg + ci) * kh + y) * kw + x];
-                    if (depthwise) dst[(y * kw + x) * O + o] = v;
-                    else dst[((y * kw + x) * channels + ci) * O + o] = v;
-                }
+    for (int64_t o0 = 0; o0 < O; o0 += BLOCK)
+        for (int64_t c0 = 0; c0 < cg; c0 += BLOCK)
+            for (int64_t t = 0; t < taps; t++)
+                for (int64_t ci = c0; ci < cg && ci < c0 + BLOCK; ci++)
+                    for (int64_t o = o0; o < O && o < o0 + BLOCK; o++)
+                        memcpy(&dst[(t * cg + ci) * O + o],
+                               src + sizeof(float) * (size_t)((o * cg + ci) * taps + t), sizeof(float));
     return WI_OK;
 }
 

@@ -49,7 +49,7 @@ static wi_status scalar_input(onnx_ctx *ctx, const onnx_node *n, int i, float *o
     const wi_value *v = t->plain >= 0 ? &ctx->graph->values[t->plain] : NULL;
     if (!v || !v->data || v->dtype != WI_DTYPE_FLOAT32 || wi_value_elements(v) != 1)
         return onnx_fail(err, n, WI_E_UNSUPPORTED, "input %d is not a constant float scalar", i);
-    *out = *(const float *)v->data;
+    memcpy(out, v->data, sizeof *out); /* may be borrowed: any alignment */
     return WI_OK;
 }
 

@@ -183,7 +183,7 @@ wi_status onnx_map_pad(onnx_ctx *ctx, const onnx_node *n, wi_error *err) {
             const wi_value *v = t->plain >= 0 ? &ctx->graph->values[t->plain] : NULL;
             if (!v || !v->data || v->dtype != WI_DTYPE_FLOAT32 || wi_value_elements(v) != 1)
                 return onnx_fail(err, n, WI_E_UNSUPPORTED, "constant_value is not a constant float scalar");
-            value = *(const float *)v->data;
+            memcpy(&value, v->data, sizeof value); /* may be borrowed: any alignment */
         }
     } else {
         st = onnx_attr_ints(n, "pads", pads, 2 * WI_MAX_RANK, &count, &found, err);

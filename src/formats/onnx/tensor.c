@@ -97,7 +97,11 @@ wi_status onnx_decode_tensor(onnx_ctx *ctx, const wi_pb_field *tensor, const cha
     }
     for (int i = 0; i < rank; i++)
         if (dims[i] < 0) return wi_error_set(err, WI_E_MALFORMED, "onnx: %s has dimension %lld", what, (long long)dims[i]);
-    wi_status st = wi_graph_add_const(ctx->graph, what, dtype, rank, dims, NULL, vid, err);
+    /* float raw_data is borrowed, not copied: the model builder copies what it does not pack
+     * straight from the file's bytes (runtime/model-build.c) */
+    const int borrow = have_raw && dtype == WI_DTYPE_FLOAT32 && raw.len > 0;
+    wi_status st = borrow ? wi_graph_add_borrowed_const(ctx->graph, what, dtype, rank, dims, raw.data, vid, err)
+                          : wi_graph_add_const(ctx->graph, what, dtype, rank, dims, NULL, vid, err);
     if (st != WI_OK) {
         wi_error_prefix(err, "onnx: ");
         return st;
@@ -109,7 +113,7 @@ wi_status onnx_decode_tensor(onnx_ctx *ctx, const wi_pb_field *tensor, const cha
         if (raw.len != bytes)
             return wi_error_set(err, WI_E_MALFORMED, "onnx: %s has %zu bytes of raw_data, its shape needs %zu",
                                 what, raw.len, bytes);
-        if (bytes) memcpy(v->data, raw.data, bytes);
+        if (bytes && !borrow) memcpy(v->data, raw.data, bytes);
         return WI_OK;
     }
     int64_t count;

@@ -85,6 +85,13 @@ static wi_status make_const(tf_ctx *ctx, int index, void *user, wi_error *err) {
         return st;
     }
     size_t bytes = wi_value_bytes(v);
+    if (w->storage == TFJS_F32 && w->dtype == WI_DTYPE_FLOAT32 && bytes > 0) {
+        /* borrowed from the shard bytes, not copied: the model builder copies what it does not
+         * pack straight from them (runtime/model-build.c) */
+        v->data = (void *)(L->weights + w->offset);
+        v->borrowed = 1;
+        return WI_OK;
+    }
     v->data = malloc(bytes ? bytes : 1);
     if (!v->data) return tf_fail(err, n, WI_E_OUT_OF_MEMORY, "out of memory for a %zu-byte constant", bytes);
     tfjs_weight_decode(w, L->weights + w->offset, v->data);
