@@ -68,14 +68,18 @@ static int channel_const(wi_graph *g, const char *name, int c, float lo, float h
     return id;
 }
 
-static int conv_bn_relu6(wi_graph *g, int in) {
-    int y = conv(g, in, WI_OP_CONV2D, CO);
+/* A FusedBatchNorm named `name` over y, with random statistics. */
+static int batchnorm(wi_graph *g, int y, const char *name) {
     int bn[5] = {y, channel_const(g, "gamma", CO, 0.5f, 2), channel_const(g, "beta", CO, -1, 1),
                  channel_const(g, "mean", CO, -1, 1), channel_const(g, "var", CO, 0.1f, 2)};
     wi_op_params p;
     memset(&p, 0, sizeof p);
     p.batchnorm.epsilon = 0.001f;
-    int z = og_node(g, WI_OP_BATCHNORM, "bn", bn, 5, &p);
+    return og_node(g, WI_OP_BATCHNORM, name, bn, 5, &p);
+}
+
+static int conv_bn_relu6(wi_graph *g, int in) {
+    int z = batchnorm(g, conv(g, in, WI_OP_CONV2D, CO), "bn");
     return og_node(g, WI_OP_RELU6, "relu6", &z, 1, NULL);
 }
 
@@ -160,12 +164,7 @@ static int shared_filter(wi_graph *g, int in) {
     for (int k = 0; k < 2; k++) {
         int ins[2] = {in, wid};
         int y = og_node(g, WI_OP_CONV2D, k ? "conv_b" : "conv_a", ins, 2, &p);
-        int bn[5] = {y, channel_const(g, "gamma", CO, 0.5f, 2), channel_const(g, "beta", CO, -1, 1),
-                     channel_const(g, "mean", CO, -1, 1), channel_const(g, "var", CO, 0.1f, 2)};
-        wi_op_params q;
-        memset(&q, 0, sizeof q);
-        q.batchnorm.epsilon = 0.001f;
-        outs[k] = og_node(g, WI_OP_BATCHNORM, k ? "bn_b" : "bn_a", bn, 5, &q);
+        outs[k] = batchnorm(g, y, k ? "bn_b" : "bn_a");
     }
     return og_node(g, WI_OP_SUB, "diff", outs, 2, NULL);
 }
@@ -173,13 +172,7 @@ static int shared_filter(wi_graph *g, int in) {
 /* Batch norm, then a per-channel Mul, on one conv: both scales reach the filter, in order
  * (the first is applied while packing unless a second one follows; ir/conv-absorb.c). */
 static int bn_then_mul(wi_graph *g, int in) {
-    int y = conv(g, in, WI_OP_CONV2D, CO);
-    int bn[5] = {y, channel_const(g, "gamma", CO, 0.5f, 2), channel_const(g, "beta", CO, -1, 1),
-                 channel_const(g, "mean", CO, -1, 1), channel_const(g, "var", CO, 0.1f, 2)};
-    wi_op_params q;
-    memset(&q, 0, sizeof q);
-    q.batchnorm.epsilon = 0.001f;
-    int z = og_node(g, WI_OP_BATCHNORM, "bn", bn, 5, &q);
+    int z = batchnorm(g, conv(g, in, WI_OP_CONV2D, CO), "bn");
     int ins[2] = {z, channel_const(g, "scale", CO, -2, 2)};
     return og_node(g, WI_OP_MUL, "mul", ins, 2, NULL);
 }
