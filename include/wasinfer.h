@@ -128,8 +128,9 @@ void wi_model_options_init(wi_model_options *options);
 wi_status wi_model_load(const void *bytes, size_t len, const wi_model_options *options,
                         wi_model **out_model, wi_error *err);
 
-/* Same, reading the file at `path` first. A TF.js model.json also reads the weight shards
- * its manifest names, from the same directory (names with '/', '\' or ".." are refused). */
+/* Same, reading the file at `path` first (WI_E_NOT_FOUND if it does not exist, WI_E_IO if it
+ * cannot be read). A TF.js model.json also reads the weight shards its manifest names, from
+ * the same directory (names with '/', '\' or ".." are refused). */
 wi_status wi_model_load_file(const char *path, const wi_model_options *options,
                              wi_model **out_model, wi_error *err);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/error.h"
+#include "classify/read-file.h"
 #include "formats/detect.h"
 #include "formats/onnx/onnx-loader.h"
 #include "formats/tf/graphdef.h"
@@ -55,42 +56,20 @@ wi_status wi_model_load_file(const char *path, const wi_model_options *options,
     *out_model = NULL;
     if (!path) return wi_error_set(err, WI_E_INVALID_ARGUMENT, "path is NULL");
     size_t limit = options && options->max_model_bytes ? options->max_model_bytes : (size_t)1 << 30;
-    FILE *f = fopen(path, "rb");
-    if (!f) return wi_error_set(err, WI_E_IO, "%s: cannot open", path);
-    size_t cap = 1 << 16, len = 0;
-    unsigned char *buf = malloc(cap);
-    wi_status st = WI_OK;
-    while (buf) {
-        if (len == cap) {
-            if (cap > limit) {
-                st = wi_error_set(err, WI_E_LIMIT, "%s: larger than the limit of %zu bytes", path, limit);
-                break;
-            }
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) break;
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) st = wi_error_set(err, WI_E_IO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (!buf) return wi_error_set(err, WI_E_OUT_OF_MEMORY, "%s: out of memory reading", path);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    wi_status st = wi_read_whole_file(path, limit, &buf, &len, err);
     if (st == WI_OK) {
         /* a TF.js model.json: its weight shards are files next to it */
         int tfjs = (!options || options->format == WI_FORMAT_AUTO || options->format == WI_FORMAT_TFJS) &&
                    wi_tfjs_sniff(buf, len);
         st = tfjs ? wi_model_load_tfjs_file(path, buf, len, options, out_model, err)
                   : wi_model_load(buf, len, options, out_model, err);
-        if (st != WI_OK) {
-            char prefix[300];
-            snprintf(prefix, sizeof prefix, "%s: ", path);
-            wi_error_prefix(err, prefix);
-        }
+    }
+    if (st != WI_OK) {
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s: ", path);
+        wi_error_prefix(err, prefix);
     }
     free(buf);
     return st;

@@ -337,7 +337,7 @@ static void test_named_input_output(void **state) {
 static void test_load_file_errors(void **state) {
     wi_model *m = NULL;
     wi_error err;
-    assert_int_equal(wi_model_load_file("/nonexistent/model.pb", NULL, &m, &err), WI_E_IO);
+    assert_int_equal(wi_model_load_file("/nonexistent/model.pb", NULL, &m, &err), WI_E_NOT_FOUND);
     assert_non_null(strstr(err.message, "/nonexistent/model.pb"));
     char path[4096];
     wi_test_data_path(V1, path, sizeof path);
