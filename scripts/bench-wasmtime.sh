@@ -19,6 +19,9 @@ THREADS="${THREADS:-2}"
 
 echo "== Wasmtime (wasinfer-wasmhost bench, $RUNS runs)"
 "$BUILD/wasinfer-wasmhost" bench --module "$WASM" --model "$MODEL" --runs "$RUNS" "$IMAGE"
+echo "== Wasmtime with the service's epoch checks (wasinfer-wasmhost bench --epochs)"
+"$BUILD/wasinfer-wasmhost" bench --epochs --module "$WASM" --model "$MODEL" --runs "$RUNS" "$IMAGE" |
+  grep -E "epoch_interruption|classify_ms"
 
 echo "== native (build/wasinfer classify, one process per run: decode + preprocess + infer)"
 for _ in 1 2 3; do

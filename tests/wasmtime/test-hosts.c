@@ -152,6 +152,35 @@ static void check_classify_model(const wi_wt_row *rows, int n) {
     nw = run_json(cmd, wasm, MAX_IMAGES, &code);
     if (code != 0) fail_msg("wasinfer-wasmhost: exit %d: %s", code, cmd);
     compare("wasinfer-wasmhost classify", rows[0].model, wasm, nw, native, nn);
+    /* with the service's epoch checks compiled in (and no budget): the same answers */
+    snprintf(cmd, sizeof cmd, "'%s' %s --epochs --module '%s'", g_wasmhost, args, g_module);
+    nw = run_json(cmd, wasm, MAX_IMAGES, &code);
+    if (code != 0) fail_msg("wasinfer-wasmhost --epochs: exit %d: %s", code, cmd);
+    compare("wasinfer-wasmhost classify --epochs", rows[0].model, wasm, nw, native, nn);
+}
+
+/* bench reports every step, with and without epoch checks. */
+static void test_bench_reports_each_step(void **state) {
+    const char *keys[] = {"module_compile_ms ", "module_cache_load_ms ", "instance_from_scratch_ms ",
+                          "model_load_in_guest_ms ", "instance_from_snapshot_ms ", "classify_ms ",
+                          "first_classify_after_restore_ms "};
+    for (int epochs = 0; epochs <= 1; epochs++) {
+        char cmd[8192], out[8192] = "";
+        snprintf(cmd, sizeof cmd,
+                 "'%s' bench --runs 2 %s--module '%s' --model models/tf/mobilenet_v2_1.0_224_frozen.pb "
+                 "images/grace_hopper.jpg 2>&1",
+                 g_wasmhost, epochs ? "--epochs " : "", g_module);
+        FILE *f = popen(cmd, "r");
+        assert_non_null(f);
+        size_t len = fread(out, 1, sizeof out - 1, f);
+        out[len] = '\0';
+        int status = pclose(f);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail_msg("'%s': status %d: %s", cmd, status, out);
+        assert_non_null(strstr(out, epochs ? "epoch_interruption on\n" : "epoch_interruption off\n"));
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            if (!strstr(out, keys[k])) fail_msg("bench%s printed no '%s': %s", epochs ? " --epochs" : "", keys[k], out);
+        assert_non_null(strstr(out, "top-1 653 ")); /* grace_hopper: military uniform */
+    }
 }
 
 static void test_classify_matches_native(void **state) {
@@ -223,6 +252,7 @@ int main(void) {
         cmocka_unit_test(test_classify_matches_native),
         cmocka_unit_test(test_infer_matches_native),
         cmocka_unit_test(test_host_errors_are_clean),
+        cmocka_unit_test(test_bench_reports_each_step),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

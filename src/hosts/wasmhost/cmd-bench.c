@@ -36,6 +36,7 @@ int wi_host_cmd_bench(const wi_host_args *a) {
         wi_host_open_engine(&cold, &engine, &err) != WI_OK) {
         goto done;
     }
+    printf("epoch_interruption %s\n", a->epochs ? "on" : "off");
     printf("module_compile_ms %.1f\n", wi_wasm_engine_get_stats(engine)->compile_ms);
     wi_wasm_engine_free(engine);
     engine = NULL;

@@ -9,7 +9,8 @@
  *       the handle ABI (model_load once, classify per image), with the native CLI's output.
  *   wasinfer-wasmhost bench    [--module M] --model P [--runs N] IMAGE
  *       compile / cache-load / instantiate / snapshot-restore / inference times.
- * Common: --cache-dir D (compiled-module cache), --no-cache.
+ * Common: --cache-dir D (compiled-module cache), --no-cache, --epochs (the service's epoch
+ * checks compiled in: what a request costs under `serve --backend wasm`).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ static void usage(FILE *f) {
             "                                  [--top K] [--range -1,1|0,1|0,255]\n"
             "                                  [--resize bilinear|nearest|bicubic] [--json] IMAGE...\n"
             "       wasinfer-wasmhost bench    [--module M.wasm] --model M.pb [--runs N] IMAGE\n"
-            "options for all: --cache-dir DIR (compiled-module cache), --no-cache\n"
+            "options for all: --cache-dir DIR (compiled-module cache), --no-cache,\n"
+            "                 --epochs (compile with epoch interruption, as serve --backend wasm does)\n"
             "the module defaults to wasm/wasinfer.wasm next to this program\n");
 }
 
@@ -59,6 +61,7 @@ int wi_host_parse_args(int argc, char **argv, int first, wi_host_args *a) {
         else if (!strcmp(o, "--labels")) a->labels_path = v;
         else if (!strcmp(o, "--cache-dir")) a->cache_dir = v;
         else if (!strcmp(o, "--no-cache")) a->cache_dir = "";
+        else if (!strcmp(o, "--epochs")) a->epochs = 1;
         else if (!strcmp(o, "--json")) a->json = 1;
         else if (!strcmp(o, "--top")) {
             char *end;
@@ -90,7 +93,7 @@ int wi_host_parse_args(int argc, char **argv, int first, wi_host_args *a) {
 }
 
 wi_status wi_host_open_engine(const wi_host_args *args, wi_wasm_engine **out, wi_error *err) {
-    wi_wasm_engine_options eo = {args->module_path, args->cache_dir, 0};
+    wi_wasm_engine_options eo = {args->module_path, args->cache_dir, args->epochs};
     return wi_wasm_engine_create(&eo, out, err);
 }
 
