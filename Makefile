@@ -4,7 +4,7 @@ JOBS   ?= $(shell nproc)
 BUILD  ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all native wasm setup models test test-native test-sanitize run bench clean
+.PHONY: all native wasm setup models test test-native test-sanitize test-aarch64 run bench clean
 
 all: native wasm
 
@@ -23,9 +23,15 @@ native:
 wasm:
 	@if [ -f scripts/build-wasm.sh ]; then bash scripts/build-wasm.sh; fi
 
-# Every test: unit, op, pass, end-to-end, malformed-input, service, wasm and Node host tests.
-test: setup models all
+# Every test: unit, op, pass, end-to-end, malformed-input, service, wasm and Node host tests,
+# and the aarch64 (NEON) build's C tests under qemu.
+test: setup models all test-aarch64
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The library cross-built for aarch64 (NEON kernels) and its kernel, op, pass and whole-model
+# tests run under qemu-aarch64 in build-aarch64/; fails, naming the package, when a tool is missing.
+test-aarch64: setup
+	@JOBS=$(JOBS) bash scripts/test-aarch64.sh
 
 # The same C suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
 test-sanitize: setup models

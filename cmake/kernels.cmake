@@ -23,6 +23,15 @@ if(NOT WI_WASM AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i.86)$")
                               PROPERTIES COMPILE_DEFINITIONS WI_KERNELS_X86=1)
 endif()
 
+# aarch64: the generic kernels are NEON there (armv8-a has it, no flag needed; named "neon"). Their
+# `acc += a * w` is contracted to fmla explicitly, as it is under -std=gnu11 by default, so a
+# strict -std=c11 build keeps the fused form; the tests' tolerances and bit-identity checks (fused
+# vs unfused blocks, 1 vs 3 threads) hold with it under qemu (scripts/test-aarch64.sh).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  set_source_files_properties(${CMAKE_SOURCE_DIR}/src/kernels/generic/f32-ukernels-generic.c
+                              PROPERTIES COMPILE_OPTIONS "-ffp-contract=fast")
+endif()
+
 # wasm-only kernels (relaxed SIMD etc.) live in src/kernels/wasm/ and are built only there.
 if(WI_WASM)
   file(GLOB WI_KERNEL_WASM CONFIGURE_DEPENDS src/kernels/wasm/*.c)

@@ -14,6 +14,7 @@ DEB_PACKAGES=(
   python3 python3-venv python3-pip                      # test tools: Pillow reference, model generator venv
   time                                                  # make bench: each runtime's peak RSS, from outside
   libclang-rt-19-dev                                    # scripts/fuzz.sh: libFuzzer + native ASan/UBSan runtimes for clang
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user # scripts/test-aarch64.sh: the NEON build under qemu
 )
 
 missing=()
@@ -38,3 +39,13 @@ fi
 
 # Wasmtime CLI + C API (issue 6), pinned, cached outside the clone: a no-op once built (the first build compiles wasmtime-cli, ~11 min on 2 cores).
 bash "$(dirname "$0")/install-wasmtime.sh"
+
+# scripts/test-aarch64.sh links its tests with cmocka for arm64: a multiarch package, so arm64 is
+# added as a foreign architecture (once; only when the package is missing).
+if ! dpkg-query -W -f='${Status}' libcmocka-dev:arm64 2>/dev/null | grep -q "install ok installed"; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  dpkg --print-foreign-architectures | grep -qx arm64 || $SUDO dpkg --add-architecture arm64
+  echo "install-deps: installing libcmocka-dev:arm64" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libcmocka-dev:arm64
+fi

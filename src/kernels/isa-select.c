@@ -8,7 +8,7 @@
 static const char *const isa_names[WI_ISA_COUNT] = {"ref", "generic", "avx2", "avx512"};
 
 const char *wi_isa_name(wi_isa isa) {
-    if (isa == WI_ISA_GENERIC) return wi_f32_ukernels_generic.name; /* "wasm-simd128" in wasm */
+    if (isa == WI_ISA_GENERIC) return wi_f32_ukernels_generic.name; /* "neon", "wasm-simd128" */
     return (unsigned)isa < WI_ISA_COUNT ? isa_names[isa] : "unknown";
 }
 
