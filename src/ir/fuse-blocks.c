@@ -44,8 +44,6 @@ static int shortcut_add(const wi_graph *g, int project, int output, int *residua
     return -1;
 }
 
-static wi_status fold_shortcut(wi_graph *g, int p, int output, wi_error *err);
-
 /* Rewrites project node `p` into the block: input 0 becomes the block input, the expand and
  * depthwise nodes die (their kernels move to `p`), and a shortcut Add folds in when there is
  * one. */
@@ -66,12 +64,11 @@ static wi_status take_over(wi_graph *g, int p, int e, int d, wi_block_kernel *bl
     snprintf(pn->label, sizeof pn->label, "%s", e >= 0 ? "Block:Conv2D>Depthwise>Conv2D"
                                                        : "Block:Depthwise>Conv2D");
     wi_graph_count_uses(g, output);
-    return fold_shortcut(g, p, output, err);
+    return wi_fold_shortcut(g, p, output, err);
 }
 
-/* Folds the shortcut Add after conv node `p` (a block, or a plain conv whose kernel adds a
- * residual while writing its tiles) into it: the Add's other operand becomes p's last input. */
-static wi_status fold_shortcut(wi_graph *g, int p, int output, wi_error *err) {
+/* The Add's other operand becomes p's last input (a block, or a plain conv's epilogue). */
+wi_status wi_fold_shortcut(wi_graph *g, int p, int output, wi_error *err) {
     wi_node *pn = &g->nodes[p];
     wi_conv_params *pp = &pn->params.conv;
     int residual;
@@ -117,16 +114,6 @@ wi_status wi_pass_fuse_blocks(wi_graph *g, int output, wi_error *err) {
         if (st != WI_OK)
             return wi_error_set(err, st, "node '%s': cannot create the fused block", pn->name);
         st = take_over(g, p, e, d, block, output, err);
-        if (st != WI_OK) return st;
-    }
-    /* the shortcut Adds of the blocks left unfused (small tensors) go into their project
-     * convs too: a separate Add is a pass over three tensors on one thread */
-    for (int p = 0; p < g->node_count; p++) {
-        const wi_node *pn = &g->nodes[p];
-        if (pn->dead || pn->op != WI_OP_CONV2D || pn->params.conv.block || pn->params.conv.residual ||
-            !wi_conv_kernel_takes_residual(pn->params.conv.kernel))
-            continue;
-        wi_status st = fold_shortcut(g, p, output, err);
         if (st != WI_OK) return st;
     }
     return wi_graph_compact(g, err);

@@ -46,6 +46,11 @@ typedef enum wi_op_kind {
 
 typedef enum wi_padding { WI_PAD_VALID = 0, WI_PAD_SAME = 1 } wi_padding;
 
+/* A TFLite quantization grid (FakeQuant; also a convolution's fused epilogue). */
+typedef struct wi_quant_params {
+    float scale, zero_point, qmin, qmax;
+} wi_quant_params;
+
 /* Conv2D/Depthwise inputs: x, filter (const), and, once a bias is fused, bias (const [C_out]). */
 typedef struct wi_conv_params {
     int stride_h, stride_w, dilation_h, dilation_w;
@@ -64,8 +69,12 @@ typedef struct wi_conv_params {
      * (block_expand may be NULL). */
     wi_block_kernel *block;
     wi_conv_kernel *block_expand, *block_dw;
-    /* A shortcut Add folded in (block or plain conv): the last input is added to the output. */
+    /* The epilogue (ir/fuse-epilogues.c, and a block's shortcut in ir/fuse-blocks.c), in this
+     * order: round onto `quant_before`'s grid (a FakeQuant after the conv), add the last
+     * input (`residual`: a shortcut Add), round onto `quant_after`'s grid. */
     int residual;
+    int has_quant_before, has_quant_after;
+    wi_quant_params quant_before, quant_after;
 } wi_conv_params;
 
 typedef struct wi_pool_params {
@@ -111,9 +120,6 @@ typedef struct wi_clip_params {
 
 /* FakeQuant: x -> scale * (clamp(round(x / scale) + zero_point, qmin, qmax) - zero_point),
  * what a TFLite uint8/int8 tensor can hold, in the real-valued domain. */
-typedef struct wi_quant_params {
-    float scale, zero_point, qmin, qmax;
-} wi_quant_params;
 
 typedef union wi_op_params {
     wi_conv_params conv;

@@ -39,6 +39,16 @@ wi_status wi_pass_dead_code(wi_graph *g, int output, wi_error *err);
  * (wi_conv_params.block). Chains the kernels do not fuse stay as they are. Compacts. */
 wi_status wi_pass_fuse_blocks(wi_graph *g, int output, wi_error *err);
 
+/* After block fusion: the ops that touch each output of a convolution once — a FakeQuant, a
+ * shortcut Add, a FakeQuant after that Add — fold into the convolution's epilogue
+ * (wi_conv_params, kernels.h wi_conv_epilogue), computed tile by tile while the tile is in
+ * cache. Bit-identical to the separate ops. Compacts. */
+wi_status wi_pass_fuse_epilogues(wi_graph *g, int output, wi_error *err);
+
+/* Folds the shortcut Add reading conv node `p`'s output (and another activation of its shape
+ * computed before p) into p as its residual (ir/fuse-blocks.c). No-op when there is none. */
+wi_status wi_fold_shortcut(wi_graph *g, int p, int output, wi_error *err);
+
 /* Greedy-by-size placement of activations (graph inputs and node outputs) in one arena,
  * reusing the space of buffers whose lifetimes ended (TFLite Micro's greedy planner).
  * Sets each activation's arena_offset (64-byte aligned) and *arena_bytes. */

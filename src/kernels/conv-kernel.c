@@ -251,12 +251,24 @@ static size_t range_end(size_t begin, size_t per, size_t total) {
     return begin + per < total ? begin + per : total;
 }
 
+/* The epilogue on `count` floats at offset `at` of the output (kernels.h: quantize, add the
+ * shortcut, quantize), right after the kernel wrote them. */
+static void apply_epilogue(const wi_conv_epilogue *e, float *output, size_t at, size_t count) {
+    float *out = output + at;
+    if (e->quant_before) wi_f32_fake_quant(out, out, count, e->quant_before);
+    if (e->residual) {
+        const float *r = e->residual + at;
+        for (size_t j = 0; j < count; j++) out[j] += r[j];
+    }
+    if (e->quant_after) wi_f32_fake_quant(out, out, count, e->quant_after);
+}
+
 typedef struct gemm_job {
     const wi_conv_kernel *k;
     const float *input; /* NHWC input (im2col: the conv input) */
     float *a;           /* GEMM A: the input itself, or the im2col scratch */
     float *c;
-    const float *residual; /* added to c tile by tile; may be NULL */
+    const wi_conv_epilogue *epi; /* applied tile by tile; may be NULL */
     size_t m, rows_per_item, panels_per_block, col_blocks;
 } gemm_job;
 
@@ -307,12 +319,8 @@ static void gemm_item(void *ctx, size_t item) {
         wi_f32_gemm_fn fn = rows == 1 ? uk->gemm_1 : uk->gemm;
         fn(rows, nc, kdim, job->a + m0 * kdim, kdim, w, job->c + m0 * n + n0, n, k->act_min,
            k->act_max);
-        if (job->residual) /* the tile is in L1: the shortcut Add costs one pass over it */
-            for (size_t i = 0; i < rows; i++) {
-                float *c = job->c + (m0 + i) * n + n0;
-                const float *r = job->residual + (m0 + i) * n + n0;
-                for (size_t j = 0; j < nc; j++) c[j] += r[j];
-            }
+        if (job->epi) /* the tile is in L1: the epilogue costs one pass over it */
+            for (size_t i = 0; i < rows; i++) apply_epilogue(job->epi, job->c, (m0 + i) * n + n0, nc);
     }
 }
 
@@ -327,7 +335,7 @@ void wi_conv_kernel_gemm_rows(const wi_conv_kernel *k, size_t m, const float *a,
     }
 }
 
-static void run_gemm(const wi_conv_kernel *k, const float *input, const float *residual,
+static void run_gemm(const wi_conv_kernel *k, const float *input, const wi_conv_epilogue *epi,
                      float *output, void *scratch, wi_threadpool *pool) {
     const wi_f32_ukernels *uk = k->uk;
     const size_t m = (size_t)k->geom.out_h * k->geom.out_w, n = (size_t)k->geom.out_c;
@@ -349,7 +357,7 @@ static void run_gemm(const wi_conv_kernel *k, const float *input, const float *r
         if (want > row_chunks) row_chunks = want;
     }
     gemm_job job = {
-        .k = k, .input = input, .c = output, .residual = residual, .m = m, .panels_per_block = ppb,
+        .k = k, .input = input, .c = output, .epi = epi, .m = m, .panels_per_block = ppb,
         .col_blocks = div_up(panels, ppb),
         .a = k->path == PATH_IM2COL_GEMM ? (float *)scratch : (float *)input,
         .rows_per_item = chunk_size(row_tiles, row_chunks) * uk->gemm_mr,
@@ -361,8 +369,8 @@ static void run_gemm(const wi_conv_kernel *k, const float *input, const float *r
 /* Output pixels [p0, p1) of a direct convolution: each row tile's A rows are the kernel-row
  * segments of the input (kernel_w * in_c contiguous floats each), a zero row for padding
  * rows, or a copy on the stack for pixels whose taps leave the input on the left or right. */
-static void direct_rows(const wi_conv_kernel *k, const float *input, float *output, size_t p0,
-                        size_t p1) {
+static void direct_rows(const wi_conv_kernel *k, const float *input, const wi_conv_epilogue *epi,
+                        float *output, size_t p0, size_t p1) {
     const wi_conv_geom *g = &k->geom;
     const wi_f32_ukernels *uk = k->uk;
     const size_t mr = uk->gemm_mr, kh = (size_t)g->kernel_h, cin = (size_t)g->in_c;
@@ -402,12 +410,14 @@ static void direct_rows(const wi_conv_kernel *k, const float *input, float *outp
             if (++ox == g->out_w) ox = 0, oy++;
         }
         uk->igemm(rows, n, kh, seg, aseg, k->packed, output + m0 * n, n, k->act_min, k->act_max);
+        if (epi) apply_epilogue(epi, output, m0 * n, rows * n);
     }
 }
 
 typedef struct rows_job {
     const wi_conv_kernel *k;
     const float *input;
+    const wi_conv_epilogue *epi; /* may be NULL */
     float *output;
     size_t rows_per_item;
 } rows_job;
@@ -432,11 +442,13 @@ static void dw3x3_item(void *ctx, size_t item) {
             k->uk->dw3x3_rows2(rows, (size_t)g->in_w, c_n, (size_t)g->pad_left, (size_t)g->out_w,
                                k->packed, out, out + (size_t)g->out_w * c_n, k->act_min,
                                k->act_max);
+            if (job->epi) apply_epilogue(job->epi, job->output, oy * g->out_w * c_n, 2 * g->out_w * c_n);
             oy += 2;
             continue;
         }
         k->uk->dw3x3_row(rows, (size_t)g->in_w, c_n, (size_t)g->stride_w, (size_t)g->pad_left,
                          (size_t)g->out_w, k->packed, out, k->act_min, k->act_max);
+        if (job->epi) apply_epilogue(job->epi, job->output, oy * g->out_w * c_n, g->out_w * c_n);
         oy++;
     }
 }
@@ -447,7 +459,7 @@ static void direct_item(void *ctx, size_t item) {
     const size_t pixels = (size_t)g->out_h * g->out_w;
     const size_t p0 = item * job->rows_per_item;
     const size_t p1 = range_end(p0, job->rows_per_item, pixels);
-    direct_rows(job->k, job->input, job->output, p0, p1);
+    direct_rows(job->k, job->input, job->epi, job->output, p0, p1);
 }
 
 /* The reference kernel on output rows [y0, y1): the same convolution with the output window
@@ -465,51 +477,44 @@ static void ref_item(void *ctx, size_t item) {
         wi_f32_dwconv2d_ref(&sub, job->input, k->filter, k->bias, k->act_min, k->act_max, out);
     else
         wi_f32_conv2d_ref(&sub, job->input, k->filter, k->bias, k->act_min, k->act_max, out);
+    const size_t row_floats = (size_t)sub.out_w * sub.out_c;
+    if (job->epi) apply_epilogue(job->epi, job->output, y0 * row_floats, (y1 - y0) * row_floats);
 }
 
-static void run_rows(const wi_conv_kernel *k, const float *input, float *output,
-                     wi_threadpool *pool, void (*fn)(void *, size_t)) {
+static void run_rows(const wi_conv_kernel *k, const float *input, const wi_conv_epilogue *epi,
+                     float *output, wi_threadpool *pool, void (*fn)(void *, size_t)) {
     const size_t out_h = (size_t)k->geom.out_h;
     const size_t threads = (size_t)wi_threadpool_size(pool);
-    rows_job job = {.k = k, .input = input, .output = output,
+    rows_job job = {.k = k, .input = input, .epi = epi, .output = output,
                     .rows_per_item = threads > 1 ? chunk_size(out_h, threads * WI_ITEMS_PER_THREAD)
                                                  : out_h};
     wi_threadpool_parallel_for(pool, div_up(out_h, job.rows_per_item), fn, &job);
 }
 
-void wi_conv_kernel_run(const wi_conv_kernel *k, const float *input, float *output,
-                        void *scratch, wi_threadpool *pool) {
+void wi_conv_kernel_run_ex(const wi_conv_kernel *k, const float *input,
+                           const wi_conv_epilogue *epi, float *output, void *scratch,
+                           wi_threadpool *pool) {
+    if (epi && !epi->quant_before && !epi->residual && !epi->quant_after) epi = NULL;
     switch (k->path) {
     case PATH_GEMM_1X1:
-    case PATH_IM2COL_GEMM: run_gemm(k, input, NULL, output, scratch, pool); break;
-    case PATH_DW3X3: run_rows(k, input, output, pool, dw3x3_item); break;
+    case PATH_IM2COL_GEMM: run_gemm(k, input, epi, output, scratch, pool); break;
+    case PATH_DW3X3: run_rows(k, input, epi, output, pool, dw3x3_item); break;
     case PATH_DIRECT: {
         /* items of whole row tiles (output pixels), about 4 per thread */
         const size_t pixels = (size_t)k->geom.out_h * k->geom.out_w, mr = k->uk->gemm_mr;
         const size_t threads = (size_t)wi_threadpool_size(pool);
-        rows_job job = {.k = k, .input = input, .output = output,
+        rows_job job = {.k = k, .input = input, .epi = epi, .output = output,
                         .rows_per_item = chunk_size(div_up(pixels, mr),
                                                     threads > 1 ? threads * WI_ITEMS_PER_THREAD
                                                                 : 1) * mr};
         wi_threadpool_parallel_for(pool, div_up(pixels, job.rows_per_item), direct_item, &job);
         break;
     }
-    case PATH_REF: run_rows(k, input, output, pool, ref_item); break;
+    case PATH_REF: run_rows(k, input, epi, output, pool, ref_item); break;
     }
 }
 
-int wi_conv_kernel_takes_residual(const wi_conv_kernel *k) {
-    return k && (k->path == PATH_GEMM_1X1 || k->path == PATH_IM2COL_GEMM);
-}
-
-void wi_conv_kernel_run_residual(const wi_conv_kernel *k, const float *input,
-                                 const float *residual, float *output, void *scratch,
-                                 wi_threadpool *pool) {
-    if (wi_conv_kernel_takes_residual(k)) {
-        run_gemm(k, input, residual, output, scratch, pool);
-        return;
-    }
-    wi_conv_kernel_run(k, input, output, scratch, pool); /* correct, just not fused */
-    const size_t count = (size_t)k->geom.out_h * k->geom.out_w * k->geom.out_c;
-    for (size_t i = 0; i < count; i++) output[i] += residual[i];
+void wi_conv_kernel_run(const wi_conv_kernel *k, const float *input, float *output,
+                        void *scratch, wi_threadpool *pool) {
+    wi_conv_kernel_run_ex(k, input, NULL, output, scratch, pool);
 }

@@ -74,14 +74,30 @@ size_t wi_conv_kernel_weight_bytes(const wi_conv_kernel *kernel);
  * aligned. Never allocates. */
 void wi_conv_kernel_run(const wi_conv_kernel *kernel, const float *input, float *output,
                         void *scratch, wi_threadpool *pool);
-/* A shortcut Add fused into the convolution before it: wi_conv_kernel_run, then output +=
- * residual (the output's shape), added tile by tile while the tile is still in L1. The sums
- * are the same float additions as a separate Add: the same bits. Fused only where
- * wi_conv_kernel_takes_residual is true (the GEMM paths); other kernels add afterwards. */
-int wi_conv_kernel_takes_residual(const wi_conv_kernel *kernel);
-void wi_conv_kernel_run_residual(const wi_conv_kernel *kernel, const float *input,
-                                 const float *residual, float *output, void *scratch,
-                                 wi_threadpool *pool);
+/* A TFLite quantization grid: values are rounded onto scale * (q - zero_point), q an integer
+ * in [qmin, qmax] (the FakeQuant op). */
+typedef struct wi_fake_quant {
+    float scale, zero_point, qmin, qmax;
+} wi_fake_quant;
+/* out[i] = in[i] rounded onto the grid (in == out allowed). The one implementation: the
+ * FakeQuant op and the convolution epilogue both call it, so fused and unfused agree bit for
+ * bit. */
+void wi_f32_fake_quant(const float *in, float *out, size_t count, const wi_fake_quant *q);
+
+/* What a convolution does to its output right after computing each tile, while the tile is
+ * still in L1, instead of separate ops passing over the whole tensor: round onto a grid
+ * (`quant_before`: a FakeQuant after the conv), add `residual` (the output's shape: a shortcut
+ * Add), round again (`quant_after`: a FakeQuant after the Add). The same float operations in
+ * the same order as the separate ops: the same bits. NULL / 0 fields are skipped. */
+typedef struct wi_conv_epilogue {
+    const wi_fake_quant *quant_before;
+    const float *residual;
+    const wi_fake_quant *quant_after;
+} wi_conv_epilogue;
+/* wi_conv_kernel_run with an epilogue (NULL: none). */
+void wi_conv_kernel_run_ex(const wi_conv_kernel *kernel, const float *input,
+                           const wi_conv_epilogue *epilogue, float *output, void *scratch,
+                           wi_threadpool *pool);
 /* The name of the kernel variant chosen ("ref", "avx2", ...), for logs and inspect. */
 const char *wi_conv_kernel_name(const wi_conv_kernel *kernel);
 

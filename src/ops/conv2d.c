@@ -135,14 +135,19 @@ static wi_status eval(const wi_graph *g, const wi_node *n, const wi_exec *x) {
     const wi_conv_kernel *kernel = p->kernel;
     if (!kernel) return WI_E_INTERNAL; /* created by the model builder after the passes */
     const float *residual = p->residual ? x->data[n->inputs[n->input_count - 1]] : NULL;
-    if (p->block) /* a fused inverted-residual block (ir/fuse-blocks.c) */
+    if (p->block) { /* a fused inverted-residual block (ir/fuse-blocks.c) */
         wi_block_kernel_run(p->block, x->data[n->inputs[0]], residual, x->data[n->output],
                             x->scratch, x->pool);
-    else if (residual)
-        wi_conv_kernel_run_residual(kernel, x->data[n->inputs[0]], residual, x->data[n->output],
-                                    x->scratch, x->pool);
-    else
-        wi_conv_kernel_run(kernel, x->data[n->inputs[0]], x->data[n->output], x->scratch, x->pool);
+        return WI_OK;
+    }
+    /* the ops folded into the epilogue (ir/fuse-epilogues.c) */
+    const wi_quant_params *qp = &p->quant_before, *qa = &p->quant_after;
+    const wi_fake_quant before = {qp->scale, qp->zero_point, qp->qmin, qp->qmax};
+    const wi_fake_quant after = {qa->scale, qa->zero_point, qa->qmin, qa->qmax};
+    const wi_conv_epilogue epi = {p->has_quant_before ? &before : NULL, residual,
+                                  p->has_quant_after ? &after : NULL};
+    wi_conv_kernel_run_ex(kernel, x->data[n->inputs[0]], &epi, x->data[n->output], x->scratch,
+                          x->pool);
     return WI_OK;
 }
 

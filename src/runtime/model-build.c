@@ -116,8 +116,8 @@ static wi_status create_kernels(wi_model *m, wi_error *err) {
     return WI_OK;
 }
 
-/* Block fusion is on unless the flags or WASINFER_NO_BLOCK_FUSION (set, not "0") turn it off:
- * the unfused path stays reachable so tests and benchmarks compare the two. */
+/* Block and epilogue fusion are on unless the flags or WASINFER_NO_BLOCK_FUSION (set, not "0")
+ * turn them off: the unfused path stays reachable so tests and benchmarks compare the two. */
 static int blocks_wanted(unsigned flags) {
     if (flags & (WI_BUILD_NO_FUSION | WI_BUILD_NO_BLOCKS)) return 0;
     const char *env = getenv("WASINFER_NO_BLOCK_FUSION");
@@ -168,6 +168,7 @@ wi_status wi_model_build(wi_graph *g, int input, int output, int source_node_cou
         st = create_kernels(m, err);
     }
     if (st == WI_OK && blocks_wanted(flags)) st = wi_pass_fuse_blocks(g, output, err);
+    if (st == WI_OK && blocks_wanted(flags)) st = wi_pass_fuse_epilogues(g, output, err);
     m->stats.node_count = g->node_count;
     if (st == WI_OK) st = wi_pass_plan_memory(g, output, &m->stats.arena_bytes, err);
     if (st == WI_OK) st = own_all_constants(g, err);

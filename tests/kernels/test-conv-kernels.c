@@ -97,18 +97,25 @@ static void check_case(const wi_conv_geom *g, wi_isa isa, clamp act, int with_bi
     for (size_t i = 0; i < out_n + GUARD; i++) got[i] = got_mt[i] = GUARD_VALUE;
     wi_conv_kernel_run(k, in, got, scratch, NULL);
     wi_conv_kernel_run(k, in, got_mt, scratch, pool3);
-    /* a shortcut Add fused into the kernel (GEMM paths) or after it: the bits of run + add */
+    /* the epilogue (FakeQuant, shortcut Add, FakeQuant) inside the kernel, on every path and
+     * threaded: the bits of the run followed by the three separate loops */
+    static const wi_fake_quant q1 = {0.02f, 128.0f, 0.0f, 255.0f}, q2 = {0.05f, -3.0f, -128.0f, 127.0f};
     float *res = rnd_buf(out_n, -3.0f, 3.0f), *got_res = malloc((out_n + GUARD) * sizeof(float));
-    assert_non_null(got_res);
+    float *want_res = malloc(out_n * sizeof(float));
+    assert_true(got_res && want_res);
     for (size_t i = 0; i < out_n + GUARD; i++) got_res[i] = GUARD_VALUE;
-    wi_conv_kernel_run_residual(k, in, res, got_res, scratch, pool3);
+    const wi_conv_epilogue epi = {&q1, res, &q2};
+    wi_conv_kernel_run_ex(k, in, &epi, got_res, scratch, pool3);
+    wi_f32_fake_quant(got, want_res, out_n, &q1);
+    for (size_t i = 0; i < out_n; i++) want_res[i] += res[i];
+    wi_f32_fake_quant(want_res, want_res, out_n, &q2);
     for (size_t i = 0; i < out_n; i++) {
-        float sum = got[i] + res[i];
-        if (memcmp(&got_res[i], &sum, sizeof sum) != 0)
-            fail_msg("seed %llu isa %s (%s): with residual out[%zu] = %.9g, run + add %.9g",
+        if (memcmp(&got_res[i], &want_res[i], sizeof(float)) != 0)
+            fail_msg("seed %llu isa %s (%s): with the epilogue out[%zu] = %.9g, separately %.9g",
                      (unsigned long long)seed, wi_isa_name(isa), wi_conv_kernel_name(k), i,
-                     got_res[i], sum);
+                     got_res[i], want_res[i]);
     }
+    free(want_res);
     for (size_t i = out_n; i < out_n + GUARD; i++)
         if (got_res[i] != GUARD_VALUE) fail_msg("residual run wrote past the output");
     free(res);

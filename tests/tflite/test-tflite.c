@@ -115,6 +115,62 @@ static void test_models(void **state) {
     }
 }
 
+/* The output of `m` on fill_input with `threads` threads (malloc'd, 1001 floats). */
+static float *run_once(const wi_model *m, int size, int threads) {
+    wi_session_options o;
+    wi_session_options_init(&o);
+    o.threads = threads;
+    wi_session *s = NULL;
+    wi_error err;
+    assert_int_equal(wi_session_create(m, &o, &s, &err), WI_OK);
+    size_t n;
+    fill_input(wi_session_input_buffer(s, 0, &n), size);
+    assert_int_equal(wi_session_run(s), WI_OK);
+    const float *p = wi_session_output(s, 0, &n);
+    assert_int_equal(n, 1001);
+    float *copy = malloc(n * sizeof(float));
+    assert_non_null(copy);
+    memcpy(copy, p, n * sizeof(float));
+    wi_session_free(s);
+    return copy;
+}
+
+static void count_fake_quant(const char *name, int count, void *user) {
+    if (strcmp(name, "FakeQuant") == 0) *(int *)user += count;
+}
+
+/* FakeQuant and shortcut Adds folded into the convolutions' epilogues (ir/fuse-epilogues.c)
+ * give exactly the bits of the separate ops, on 1 and 2 threads; and they do fold: only the
+ * FakeQuants after non-conv ops stay. */
+static void test_fused_epilogues_equal_unfused(void **state) {
+    (void)state;
+    for (size_t k = 0; k < sizeof k_models / sizeof k_models[0]; k++) {
+        const model_case *mc = &k_models[k];
+        wi_error err;
+        setenv("WASINFER_NO_BLOCK_FUSION", "1", 1);
+        wi_model *plain = load(mc->path, NULL, &err);
+        unsetenv("WASINFER_NO_BLOCK_FUSION");
+        wi_model *fused = load(mc->path, NULL, &err);
+        assert_non_null(plain);
+        assert_non_null(fused);
+        int plain_fq = 0, fused_fq = 0;
+        wi_model_op_histogram(plain, count_fake_quant, &plain_fq);
+        wi_model_op_histogram(fused, count_fake_quant, &fused_fq);
+        if (mc->quantized && !(plain_fq > 20 && fused_fq <= 4))
+            fail_msg("%s: %d FakeQuant nodes unfused, %d fused", mc->path, plain_fq, fused_fq);
+        float *want = run_once(plain, mc->size, 1);
+        for (int threads = 1; threads <= 2; threads++) {
+            float *got = run_once(fused, mc->size, threads);
+            if (memcmp(got, want, 1001 * sizeof(float)) != 0)
+                fail_msg("%s, %d thread(s): fused epilogues change the output", mc->path, threads);
+            free(got);
+        }
+        free(want);
+        wi_model_free(plain);
+        wi_model_free(fused);
+    }
+}
+
 /* Values off the input grid are rounded onto it: two inputs that round to the same uint8
  * pixels give the same bits. */
 static void test_input_on_grid(void **state) {
@@ -172,6 +228,7 @@ static void test_named_tensors(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_models),
+        cmocka_unit_test(test_fused_epilogues_equal_unfused),
         cmocka_unit_test(test_input_on_grid),
         cmocka_unit_test(test_named_tensors),
     };

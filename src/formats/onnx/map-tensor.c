@@ -204,7 +204,7 @@ wi_status onnx_map_pad(onnx_ctx *ctx, const onnx_node *n, wi_error *err) {
     char name[4200];
     snprintf(name, sizeof name, "%s/paddings", n->name);
     const int64_t pdims[2] = {rank, 2};
-    int pv;
+    int pv = -1;
     if (st == WI_OK) st = onnx_const_i64(ctx, name, pairs, 2, pdims, &pv, err);
     int ins[2] = {x, pv};
     if (st == WI_OK) st = onnx_emit(ctx, n, WI_OP_PAD, ins, 2, NULL, NULL, &out, err);
