@@ -253,14 +253,16 @@ static size_t range_end(size_t begin, size_t per, size_t total) {
 
 /* The epilogue on `count` floats at offset `at` of the output (kernels.h: quantize, add the
  * shortcut, quantize), right after the kernel wrote them. */
-static void apply_epilogue(const wi_conv_epilogue *e, float *output, size_t at, size_t count) {
+static void apply_epilogue(const wi_conv_kernel *k, const wi_conv_epilogue *e, float *output,
+                           size_t at, size_t count) {
+    wi_f32_fake_quant_fn quant = k->uk && k->uk->fake_quant ? k->uk->fake_quant : wi_f32_fake_quant_ref;
     float *out = output + at;
-    if (e->quant_before) wi_f32_fake_quant(out, out, count, e->quant_before);
+    if (e->quant_before) quant(out, out, count, e->quant_before);
     if (e->residual) {
         const float *r = e->residual + at;
         for (size_t j = 0; j < count; j++) out[j] += r[j];
     }
-    if (e->quant_after) wi_f32_fake_quant(out, out, count, e->quant_after);
+    if (e->quant_after) quant(out, out, count, e->quant_after);
 }
 
 typedef struct gemm_job {
@@ -319,8 +321,12 @@ static void gemm_item(void *ctx, size_t item) {
         wi_f32_gemm_fn fn = rows == 1 ? uk->gemm_1 : uk->gemm;
         fn(rows, nc, kdim, job->a + m0 * kdim, kdim, w, job->c + m0 * n + n0, n, k->act_min,
            k->act_max);
-        if (job->epi) /* the tile is in L1: the epilogue costs one pass over it */
-            for (size_t i = 0; i < rows; i++) apply_epilogue(job->epi, job->c, (m0 + i) * n + n0, nc);
+        if (!job->epi) continue;
+        /* the tile is in L1: the epilogue costs one pass over it; whole rows are one
+         * contiguous run (fewer calls and vector tails) */
+        if (nc == n) apply_epilogue(k, job->epi, job->c, m0 * n, rows * n);
+        else
+            for (size_t i = 0; i < rows; i++) apply_epilogue(k, job->epi, job->c, (m0 + i) * n + n0, nc);
     }
 }
 
@@ -410,7 +416,7 @@ static void direct_rows(const wi_conv_kernel *k, const float *input, const wi_co
             if (++ox == g->out_w) ox = 0, oy++;
         }
         uk->igemm(rows, n, kh, seg, aseg, k->packed, output + m0 * n, n, k->act_min, k->act_max);
-        if (epi) apply_epilogue(epi, output, m0 * n, rows * n);
+        if (epi) apply_epilogue(k, epi, output, m0 * n, rows * n);
     }
 }
 
@@ -442,13 +448,13 @@ static void dw3x3_item(void *ctx, size_t item) {
             k->uk->dw3x3_rows2(rows, (size_t)g->in_w, c_n, (size_t)g->pad_left, (size_t)g->out_w,
                                k->packed, out, out + (size_t)g->out_w * c_n, k->act_min,
                                k->act_max);
-            if (job->epi) apply_epilogue(job->epi, job->output, oy * g->out_w * c_n, 2 * g->out_w * c_n);
+            if (job->epi) apply_epilogue(k, job->epi, job->output, oy * g->out_w * c_n, 2 * g->out_w * c_n);
             oy += 2;
             continue;
         }
         k->uk->dw3x3_row(rows, (size_t)g->in_w, c_n, (size_t)g->stride_w, (size_t)g->pad_left,
                          (size_t)g->out_w, k->packed, out, k->act_min, k->act_max);
-        if (job->epi) apply_epilogue(job->epi, job->output, oy * g->out_w * c_n, g->out_w * c_n);
+        if (job->epi) apply_epilogue(k, job->epi, job->output, oy * g->out_w * c_n, g->out_w * c_n);
         oy++;
     }
 }
@@ -478,7 +484,7 @@ static void ref_item(void *ctx, size_t item) {
     else
         wi_f32_conv2d_ref(&sub, job->input, k->filter, k->bias, k->act_min, k->act_max, out);
     const size_t row_floats = (size_t)sub.out_w * sub.out_c;
-    if (job->epi) apply_epilogue(job->epi, job->output, y0 * row_floats, (y1 - y0) * row_floats);
+    if (job->epi) apply_epilogue(k, job->epi, job->output, y0 * row_floats, (y1 - y0) * row_floats);
 }
 
 static void run_rows(const wi_conv_kernel *k, const float *input, const wi_conv_epilogue *epi,

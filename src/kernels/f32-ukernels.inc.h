@@ -771,6 +771,48 @@ static void dw3x3_rows2(const float *const rows[4], size_t in_w, size_t channels
 #define WI_UK_DW_ROWS2 NULL
 #endif
 
+/* ---- rounding onto a quantization grid (kernels.h, wi_f32_fake_quant) ------------------ */
+
+/* The scalar reference's operations (src/kernels/fake-quant.c) in the same order, lane by
+ * lane, so every ISA gives its bits: a product and a sum kept apart (no contraction into a
+ * fused multiply-add where the ISA has one), the clamp by compare-and-select with its NaN
+ * behaviour, and truncation of a positive value as the floor. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+static void fake_quant(const float *in, float *out, size_t count, const wi_fake_quant *q) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+    const float inv = 1.0f / q->scale, lo = q->qmin, hi = q->qmax, bias = 0.5f - q->qmin;
+    const float zp = q->zero_point, scale = q->scale;
+    const wi_vf vinv = WI_SPLAT(inv), vzp = WI_SPLAT(zp), vlo = WI_SPLAT(lo), vhi = WI_SPLAT(hi);
+    const wi_vf vbias = WI_SPLAT(bias), vscale = WI_SPLAT(scale);
+    size_t i = 0;
+    for (; i + WI_UK_VLEN <= count; i += WI_UK_VLEN) {
+        wi_vf v = vload(in + i) * vinv;
+        v = v + vzp;
+        wi_vi m = v > vlo;
+        v = (wi_vf)((m & (wi_vi)v) | (~m & (wi_vi)vlo));
+        m = v < vhi;
+        v = (wi_vf)((m & (wi_vi)v) | (~m & (wi_vi)vhi));
+        wi_vi k = __builtin_convertvector(v + vbias, wi_vi);
+        wi_vf r = __builtin_convertvector(k, wi_vf) + vlo;
+        r = r - vzp;
+        vstore(out + i, r * vscale);
+    }
+    for (; i < count; i++) {
+        float v = in[i] * inv;
+        v = v + zp;
+        v = v > lo ? v : lo;
+        v = v < hi ? v : hi;
+        int32_t k = (int32_t)(v + bias);
+        float r = (float)k + lo;
+        r = r - zp;
+        out[i] = r * scale;
+    }
+}
+
 const wi_f32_ukernels WI_UK_TABLE = {
     .name = WI_UK_NAME,
     .gemm_mr = WI_UK_MR,
@@ -781,4 +823,5 @@ const wi_f32_ukernels WI_UK_TABLE = {
     .igemm = igemm_mr,
     .dw3x3_row = dw3x3_row,
     .dw3x3_rows2 = WI_UK_DW_ROWS2,
+    .fake_quant = fake_quant,
 };

@@ -79,10 +79,12 @@ void wi_conv_kernel_run(const wi_conv_kernel *kernel, const float *input, float 
 typedef struct wi_fake_quant {
     float scale, zero_point, qmin, qmax;
 } wi_fake_quant;
-/* out[i] = in[i] rounded onto the grid (in == out allowed). The one implementation: the
- * FakeQuant op and the convolution epilogue both call it, so fused and unfused agree bit for
- * bit. */
+/* out[i] = in[i] rounded onto the grid (in == out allowed), vectorized for the selected ISA.
+ * The FakeQuant op and the convolution epilogue both use it, and every ISA's version does the
+ * reference's operations in the same order: fused and unfused agree bit for bit. */
 void wi_f32_fake_quant(const float *in, float *out, size_t count, const wi_fake_quant *q);
+/* The scalar reference (tests compare every ISA's version with it). */
+void wi_f32_fake_quant_ref(const float *in, float *out, size_t count, const wi_fake_quant *q);
 
 /* What a convolution does to its output right after computing each tile, while the tile is
  * still in L1, instead of separate ops passing over the whole tensor: round onto a grid

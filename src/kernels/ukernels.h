@@ -54,6 +54,11 @@ typedef void (*wi_f32_dw3x3_rows2_fn)(const float *const rows[4], size_t in_w, s
                                       size_t pad_left, size_t out_w, const float *packed,
                                       float *out0, float *out1, float vmin, float vmax);
 
+/* out[i] = in[i] rounded onto q's grid (kernels.h, wi_f32_fake_quant: the same bits, vectorized
+ * for the ISA); in == out allowed. */
+typedef void (*wi_f32_fake_quant_fn)(const float *in, float *out, size_t count,
+                                     const wi_fake_quant *q);
+
 typedef struct wi_f32_ukernels {
     const char *name;
     size_t gemm_mr, gemm_nr; /* microkernel tile; nr is also the packing panel width */
@@ -63,6 +68,7 @@ typedef struct wi_f32_ukernels {
     wi_f32_igemm_fn igemm;   /* gemm_mr segmented rows at a time */
     wi_f32_dw3x3_row_fn dw3x3_row;
     wi_f32_dw3x3_rows2_fn dw3x3_rows2; /* NULL where the registers do not hold two rows */
+    wi_f32_fake_quant_fn fake_quant;
 } wi_f32_ukernels;
 
 extern const wi_f32_ukernels wi_f32_ukernels_generic;

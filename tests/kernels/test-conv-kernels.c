@@ -283,6 +283,51 @@ static void test_invalid(void **state) {
     wi_conv_kernel_free(NULL);
 }
 
+/* Rounding onto a quantization grid: every ISA's vector version gives the reference's bits,
+ * on random values, exact ties, values beyond the grid, infinities and NaN, at every length
+ * around the vector widths (tails). */
+static void test_fake_quant_every_isa(void **state) {
+    (void)state;
+    static const wi_fake_quant grids[] = {{0.0235294f, 128.0f, 0.0f, 255.0f},
+                                          {0.05f, -3.0f, -128.0f, 127.0f},
+                                          {1.0f / 256.0f, 0.0f, 0.0f, 255.0f}};
+    enum { N = 77 };
+    float in[N], want[N], got[N];
+    for (size_t g = 0; g < sizeof grids / sizeof *grids; g++) {
+        const wi_fake_quant *q = &grids[g];
+        for (int i = 0; i < N; i++) in[i] = rnd(-8.0f, 8.0f);
+        in[0] = NAN;
+        in[1] = INFINITY;
+        in[2] = -INFINITY;
+        in[3] = (10.5f - q->zero_point) * q->scale; /* a tie (as near as floats get) */
+        in[4] = -0.0f;
+        in[5] = 1e30f;
+        for (int isa = WI_ISA_GENERIC; isa < WI_ISA_COUNT; isa++) {
+            const wi_f32_ukernels *uk = wi_isa_ukernels((wi_isa)isa);
+            if (!uk) continue;
+            assert_non_null(uk->fake_quant);
+            for (size_t n = 0; n <= N; n++) {
+                wi_f32_fake_quant_ref(in, want, n, q);
+                memset(got, 0xAB, sizeof got);
+                uk->fake_quant(in, got, n, q);
+                if (n && memcmp(got, want, n * sizeof(float)) != 0)
+                    fail_msg("isa %s, grid %zu, %zu values: not the reference's bits", wi_isa_name((wi_isa)isa), g, n);
+                for (size_t i = n; i < N; i++) {
+                    uint32_t bits;
+                    memcpy(&bits, &got[i], sizeof bits);
+                    if (bits != 0xABABABABu) fail_msg("isa %s wrote past %zu values", wi_isa_name((wi_isa)isa), n);
+                }
+            }
+        }
+        wi_f32_fake_quant(in, got, N, q); /* the dispatching entry point, in place too */
+        wi_f32_fake_quant_ref(in, want, N, q);
+        assert_memory_equal(got, want, sizeof got);
+        memcpy(got, in, sizeof got);
+        wi_f32_fake_quant(got, got, N, q);
+        assert_memory_equal(got, want, sizeof got);
+    }
+}
+
 static int setup(void **state) {
     (void)state;
     const char *s = getenv("WI_TEST_SEED");
@@ -305,7 +350,7 @@ int main(void) {
         cmocka_unit_test(test_gemm_1x1),   cmocka_unit_test(test_im2col_conv),
         cmocka_unit_test(test_dw3x3),      cmocka_unit_test(test_dw_other),
         cmocka_unit_test(test_mobilenet_shapes), cmocka_unit_test(test_random_geometries),
-        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_invalid),    cmocka_unit_test(test_fake_quant_every_isa),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
