@@ -5,9 +5,10 @@
 # scripts/test-aarch64.sh does exactly that (docs/kernels.md, "aarch64 / NEON").
 #
 # Test programs link cmocka from Debian's multiarch libcmocka-dev:arm64 (/usr/lib/aarch64-linux-gnu,
-# which the Debian cross gcc searches; needs `dpkg --add-architecture arm64`). Only the library and the C test areas in
-# WI_TEST_AREAS_ONLY are meant to be built here: the CLI's HTTP service needs libmicrohttpd and
-# libcurl for arm64, and Wasmtime is x86-64 only on this machine.
+# which the Debian cross gcc searches; needs `dpkg --add-architecture arm64`). Only the library
+# and the C test areas in WI_TEST_AREAS_ONLY are meant to be built here: the CLI's HTTP service
+# needs libmicrohttpd and libcurl for arm64 (configuring still finds the host's .pc files, so
+# the CLI target exists but does not link), and Wasmtime is x86-64 only on this machine.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(triple aarch64-linux-gnu)
