@@ -43,3 +43,6 @@ set(CMAKE_CROSSCOMPILING_EMULATOR "${WI_QEMU_AARCH64};-L;${WI_AARCH64_LD_PREFIX}
 # The C test areas that build without the service, HTTP or Wasmtime, and that are worth their
 # time under qemu (tests/CMakeLists.txt adds only these when the variable is set).
 set(WI_TEST_AREAS_ONLY kernels ops passes formats classify)
+# ... and the CLI end-to-end scripts (tests/cli, tflite, tfjs) on the CLI built without its HTTP
+# service, under qemu.
+set(WI_CROSS_CLI_TEST ON)
