@@ -55,3 +55,35 @@ const wi_f32_ukernels *wi_isa_ukernels(wi_isa isa) {
     default: return NULL;
     }
 }
+
+static atomic_int avx512_full_rate = -1;
+
+#if defined(WI_KERNELS_X86) && (defined(__x86_64__) || defined(__i386__))
+/* Full rate when 512-bit FMAs take at most 1.4x the time of as many 256-bit ones: the two
+ * cases are 1x and 2x, so the threshold is far from both. The probes alternate, each the
+ * fastest of its runs, so a preemption or a frequency change hits both alike. */
+static int measure_avx512_full_rate(void) {
+    if (wi_isa_best_supported() < WI_ISA_AVX512) return 0;
+    double t256 = 1e30, t512 = 1e30;
+    for (int round = 0; round < 4; round++) {
+        double a = wi_fma_probe_avx2(3, 256), b = wi_fma_probe_avx512(3, 256);
+        if (a < t256) t256 = a;
+        if (b < t512) t512 = b;
+    }
+    return t512 <= 1.4 * t256;
+}
+#else
+static int measure_avx512_full_rate(void) { return 0; }
+#endif
+
+int wi_isa_avx512_full_rate(void) {
+    int r = atomic_load_explicit(&avx512_full_rate, memory_order_acquire);
+    if (r >= 0) return r;
+    const char *want = getenv("WASINFER_AVX512_RATE");
+    if (want && strcmp(want, "full") == 0) r = 1;
+    else if (want && strcmp(want, "half") == 0) r = 0;
+    else r = measure_avx512_full_rate();
+    /* A race measures twice; the last store wins, and both answers are valid choices. */
+    atomic_store_explicit(&avx512_full_rate, r, memory_order_release);
+    return r;
+}

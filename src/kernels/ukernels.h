@@ -75,18 +75,24 @@ extern const wi_f32_ukernels wi_f32_ukernels_generic;
 #if defined(WI_KERNELS_X86)
 extern const wi_f32_ukernels wi_f32_ukernels_avx2;
 extern const wi_f32_ukernels wi_f32_ukernels_avx512;
-
-/* wi_conv_kernel_create with an explicit ISA (tests and benchmarks use it to run every path).
- * WI_E_UNSUPPORTED when this CPU or build lacks `isa`. */
-wi_status wi_conv_kernel_create_isa(const wi_conv_geom *geom, const float *filter,
-                                    const float *bias, float act_min, float act_max, wi_isa isa,
-                                    wi_conv_kernel **out);
-
 #endif
 
 /* The ISA every new kernel uses: the best this CPU runs, lowered by WASINFER_ISA.
  * Decided once (thread-safe), then constant. */
 wi_isa wi_isa_selected(void);
+#if defined(__x86_64__) || defined(__i386__)
+/* Nanoseconds of the fastest of `reps` runs of a fixed count of independent vector FMAs
+ * (12 chains x `steps`), on 256-bit and on 512-bit vectors (x86/fma-probe.inc.h; defined in
+ * native x86 builds, to be called only where the CPU has the ISA). */
+double wi_fma_probe_avx2(int reps, int steps);
+double wi_fma_probe_avx512(int reps, int steps);
+#endif
+
+/* 1 when this CPU runs a 512-bit FMA as fast as a 256-bit one (Intel Xeon servers), 0 when
+ * it costs more (AMD Zen 4, which splits it; Intel client cores with one 512-bit unit) or
+ * the CPU has no AVX-512. Timed once on first use (about 0.1 ms, both probes interleaved);
+ * WASINFER_AVX512_RATE=full|half sets the answer instead (tests, benchmarks). */
+int wi_isa_avx512_full_rate(void);
 /* The best ISA this CPU and build support, ignoring WASINFER_ISA. */
 wi_isa wi_isa_best_supported(void);
 /* "ref", "generic", "avx2", "avx512" (generic is named "wasm-simd128" / "wasm-scalar" in
