@@ -87,16 +87,27 @@ function runtimes() {
     time: (files) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), ...timing()],
     dump: (files, out) => [node, peer(name), '--model', files[file], '--input', inputPath, '--threads', String(threads), '--runs', '1', '--dump', out],
   });
+  // The wasm module in Node: `nodeArgv` starts Node so that the host picks the module of the
+  // row (the SIMD128 one with WASINFER_RELAXED=0; the relaxed-SIMD one where Node validates
+  // relaxed SIMD, in Node 20 behind --experimental-wasm-relaxed-simd).
+  const wasmRow = (id, label, nodeArgv) => {
+    const viaPeer = (files, extra) => [...nodeArgv, peer('wasinfer-wasm'), '--model', files.tf, '--input', inputPath, '--threads', '1', ...extra];
+    return {
+      id, label, wasinfer: true, threads: 1,
+      time: (files) => cliBenchWorks('wasm', files)
+        ? [...nodeArgv, nodeCli, 'bench', '--model', files.tf, '--threads', '1', ...timing(), '--json']
+        : viaPeer(files, timing()),
+      dump: (files, out) => viaPeer(files, ['--runs', '1', '--dump', out]),
+    };
+  };
   return [
     { id: 'wasinfer-native-1t', label: 'wasinfer native, 1 thread', wasinfer: true, threads: 1,
       time: nativeTimer(1), dump: nativeDump(1) },
     { id: 'wasinfer-native-2t', label: 'wasinfer native, 2 threads', wasinfer: true, threads: 2,
       time: nativeTimer(2), dump: nativeDump(2) },
-    { id: 'wasinfer-wasm', label: 'wasinfer wasm SIMD in Node, 1 thread', wasinfer: true, threads: 1,
-      ...nodePeer('wasinfer-wasm', 'tf', 1),
-      time: (files) => cliBenchWorks('wasm', files)
-        ? [node, nodeCli, 'bench', '--model', files.tf, '--threads', '1', ...timing(), '--json']
-        : nodePeer('wasinfer-wasm', 'tf', 1).time(files) },
+    wasmRow('wasinfer-wasm', 'wasinfer wasm SIMD in Node, 1 thread', ['/usr/bin/env', 'WASINFER_RELAXED=0', node]),
+    wasmRow('wasinfer-wasm-relaxed', 'wasinfer wasm relaxed SIMD in Node, 1 thread',
+      [node, '--experimental-wasm-relaxed-simd']),
     { id: 'ort-node-1t', label: 'onnxruntime-node 1.30, 1 thread', threads: 1, ...nodePeer('ort-node', 'onnx', 1) },
     { id: 'ort-node-2t', label: 'onnxruntime-node 1.30, 2 threads', threads: 2, ...nodePeer('ort-node', 'onnx', 2) },
     { id: 'ort-web', label: 'onnxruntime-web 1.30 wasm SIMD, 1 thread', threads: 1, ...nodePeer('ort-web', 'onnx', 1) },
@@ -277,8 +288,8 @@ function main() {
       results[size][rt.id].threads = rt.threads;
       results[size][rt.id].timed_by = rt.id.startsWith('wasinfer-native')
         ? (cliWorks.native ? `${relative(root, cli)} bench --json` : relative(root, opts.runner))
-        : rt.id === 'wasinfer-wasm'
-          ? (cliWorks.wasm ? 'node hosts/node/bin/wasinfer.js bench --json' : 'bench/peers/wasinfer-wasm.mjs')
+        : rt.id.startsWith('wasinfer-wasm')
+          ? `${rt.id === 'wasinfer-wasm-relaxed' ? 'node --experimental-wasm-relaxed-simd ' : 'WASINFER_RELAXED=0 node '}${cliWorks.wasm ? 'hosts/node/bin/wasinfer.js bench --json' : 'bench/peers/wasinfer-wasm.mjs'}`
           : `bench/peers/${rt.id.replace(/-[12]t$/, '')}.mjs`;
     }
   }

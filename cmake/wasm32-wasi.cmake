@@ -9,9 +9,10 @@
 # only stb's own headers, so it brings nothing else of /usr/include with it (checked with -H:
 # every libc header comes from wasm32-wasi).
 #
-# WI_WASM_SIMD (ON by default) builds with -msimd128; OFF gives the scalar variant. It seeds the
-# initial C flags, so it takes effect in a fresh build directory (scripts/build-wasm.sh uses
-# build-wasm-simd/ and build-wasm-scalar/).
+# WI_WASM_SIMD (ON by default) builds with -msimd128; OFF gives the scalar variant; WI_WASM_RELAXED
+# (with SIMD) adds -mrelaxed-simd, for the variant whose kernels use f32x4.relaxed_madd. They seed
+# the initial C flags, so they take effect in a fresh build directory (scripts/build-wasm.sh uses
+# build-wasm-simd/, build-wasm-relaxed/ and build-wasm-scalar/).
 set(CMAKE_SYSTEM_NAME WASI)
 set(CMAKE_SYSTEM_VERSION 1)
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
@@ -46,9 +47,13 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 option(WI_WASM_SIMD "Build the wasm module with SIMD128" ON)
+option(WI_WASM_RELAXED "With WI_WASM_SIMD, also relaxed SIMD (fused multiply-adds)" OFF)
 set(CMAKE_C_FLAGS_INIT "-fno-exceptions")
 if(WI_WASM_SIMD)
   string(APPEND CMAKE_C_FLAGS_INIT " -msimd128")
+  if(WI_WASM_RELAXED)
+    string(APPEND CMAKE_C_FLAGS_INIT " -mrelaxed-simd")
+  endif()
 endif()
 # wasi-libc's <time.h> clocks beyond CLOCK_REALTIME/MONOTONIC and signal() need opt-in
 # emulation; we need neither. The default wasm stack is 64 KiB: too small for the parsers.

@@ -29,6 +29,18 @@
 #endif
 
 typedef float wi_vf __attribute__((vector_size(WI_UK_VLEN * 4)));
+
+/* acc += x * w on vectors. In the relaxed-SIMD wasm build one f32x4.relaxed_madd: V8 runs it
+ * as one fused multiply-add where the CPU has FMA (MobileNet V2 1.0 in Node 24 -> 15-20 ms in
+ * bench-kernels), so results differ from the SIMD128 build's in the last bits, as native
+ * FMA results do. Everywhere else a multiply and an add (native builds contract them into an
+ * FMA themselves). Cranelift (Wasmtime 48) emits its FMA with the accumulator copied back on
+ * every loop iteration, so Wasmtime keeps the SIMD128 build (docs/wasmtime.md). */
+#if defined(__wasm_relaxed_simd__)
+#define WI_MADD(acc, x, w) ((acc) = __builtin_wasm_relaxed_madd_f32x4((x), (w), (acc)))
+#else
+#define WI_MADD(acc, x, w) ((acc) += (x) * (w))
+#endif
 typedef int32_t wi_vi __attribute__((vector_size(WI_UK_VLEN * 4)));
 
 #if WI_UK_VLEN == 4
@@ -122,7 +134,7 @@ WI_INLINE void gemm_kstep(const size_t MR, const int FORM, wi_vf acc[WI_UK_MR][W
     for (size_t i = 0; i < MR; i++) {
         const wi_vf av = a_bcast(FORM, ap[i] + k, pk, i);
 #pragma GCC unroll 4
-        for (size_t j = 0; j < WI_UK_NV; j++) acc[i][j] += av * b[j];
+        for (size_t j = 0; j < WI_UK_NV; j++) WI_MADD(acc[i][j], av, b[j]);
     }
 }
 
@@ -218,7 +230,7 @@ WI_INLINE void gemm_tile(const size_t MR, const int FORM, size_t mr, size_t nc, 
                 const wi_vf b = vload(w);
                 w += WI_UK_NR;
 #pragma GCC unroll 16
-                for (size_t i = 0; i < MR; i++) acc[i] += a_bcast(FORM, ap[i] + k, pk, i) * b;
+                for (size_t i = 0; i < MR; i++) WI_MADD(acc[i], a_bcast(FORM, ap[i] + k, pk, i), b);
                 pk += a_packed_step(FORM);
             }
         }
@@ -514,8 +526,8 @@ static void dw_pixel_checked(const float *const rows[3], ptrdiff_t in_w, size_t 
         wi_vf acc = vload(wp);
         for (int ky = 0; ky < 3; ky++)
             for (int kx = kx_lo; kx < kx_hi; kx++)
-                acc += vload(rows[ky] + (size_t)(ix0 + kx) * channels + c) *
-                       vload(wp + (size_t)(1 + ky * 3 + kx) * WI_DW_CT);
+                WI_MADD(acc, vload(rows[ky] + (size_t)(ix0 + kx) * channels + c),
+                        vload(wp + (size_t)(1 + ky * 3 + kx) * WI_DW_CT));
         vstore(o + c, vclamp(acc, lo, hi));
     }
     for (; c < channels; c++) {
@@ -554,9 +566,9 @@ WI_INLINE void dw_interior_tile(const size_t S, const size_t PX, const float *r0
         for (size_t t = 0; t < (PX - 1) * S + 3; t++) x[t] = vload(rows[r] + (ix + t) * C);
 #pragma GCC unroll 4
         for (size_t p = 0; p < PX; p++) {
-            acc[p] += x[p * S] * w[3 * r];
-            acc[p] += x[p * S + 1] * w[3 * r + 1];
-            acc[p] += x[p * S + 2] * w[3 * r + 2];
+            WI_MADD(acc[p], x[p * S], w[3 * r]);
+            WI_MADD(acc[p], x[p * S + 1], w[3 * r + 1]);
+            WI_MADD(acc[p], x[p * S + 2], w[3 * r + 2]);
         }
     }
 #pragma GCC unroll 4
@@ -572,7 +584,7 @@ WI_INLINE void dw_tap_row(const size_t S, const size_t PX, const float *row, siz
     for (size_t kx = 0; kx < 3; kx++) {
         const wi_vf w = vload(wrow + kx * WI_DW_CT);
 #pragma GCC unroll 4
-        for (size_t p = 0; p < PX; p++) acc[p] += vload(row + (ix + p * S + kx) * C) * w;
+        for (size_t p = 0; p < PX; p++) WI_MADD(acc[p], vload(row + (ix + p * S + kx) * C), w);
     }
 }
 

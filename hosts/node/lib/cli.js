@@ -9,8 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { findWasm } from './paths.js';
-import { simdSupported } from './simd.js';
+import { chooseWasm } from './paths.js';
 import { loadWasi, wasiImports } from './wasi.js';
 
 function isDirectory(p) {
@@ -49,9 +48,9 @@ export function mapArguments(args, cwd = process.cwd()) {
 }
 
 // Runs the CLI with `args` (without the program name); resolves to its exit code.
-export async function runCli(args, { wasmPath, simd = 'auto', env = process.env } = {}) {
-  const useSimd = simd === 'auto' ? simdSupported() : Boolean(simd);
-  const file = wasmPath ?? findWasm('wasinfer-cli', useSimd);
+// options.simd / options.relaxed choose the module as in createWasinfer.
+export async function runCli(args, { wasmPath, simd = 'auto', relaxed = 'auto', env = process.env } = {}) {
+  const file = wasmPath ?? chooseWasm('wasinfer-cli', { simd, relaxed }).file;
   const { WASI } = await loadWasi();
   const mapped = mapArguments(args);
   const wasi = new WASI({

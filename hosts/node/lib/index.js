@@ -8,12 +8,11 @@
 import { readFile } from 'node:fs/promises';
 import { Abi } from './abi.js';
 import { Model } from './model.js';
-import { findWasm } from './paths.js';
-import { simdSupported } from './simd.js';
+import { chooseWasm } from './paths.js';
 import { loadWasi, wasiImports } from './wasi.js';
 
-export { simdSupported } from './simd.js';
-export { findWasm } from './paths.js';
+export { relaxedSimdSupported, simdSupported } from './simd.js';
+export { chooseWasm, findWasm } from './paths.js';
 export { Model } from './model.js';
 
 export class Wasinfer {
@@ -23,6 +22,7 @@ export class Wasinfer {
     this.exports = instance.exports;
     this.wasmPath = info.wasmPath;
     this.simd = info.simd;
+    this.relaxed = info.relaxed;
     this.timing = info.timing; // {readMs, compileMs, instantiateMs}
   }
 
@@ -57,11 +57,13 @@ export class Wasinfer {
   }
 }
 
-// options.wasmPath: a .wasm file (default: found by findWasm). options.simd: 'auto' (default;
-// WebAssembly.validate of a SIMD probe), true or false.
-export async function createWasinfer({ wasmPath, simd = 'auto' } = {}) {
-  const useSimd = simd === 'auto' ? simdSupported() : Boolean(simd);
-  const file = wasmPath ?? findWasm('wasinfer', useSimd);
+// options.wasmPath: a .wasm file (default: chosen by chooseWasm). options.simd and
+// options.relaxed: 'auto' (default; WebAssembly.validate of a SIMD128 / relaxed-SIMD probe),
+// true or false. The relaxed-SIMD module fuses the kernels' multiply-adds (faster; outputs
+// differ from the SIMD128 module's in the last bits, as native FMA code's do).
+export async function createWasinfer({ wasmPath, simd = 'auto', relaxed = 'auto' } = {}) {
+  const choice = chooseWasm('wasinfer', { simd, relaxed });
+  const file = wasmPath ?? choice.file;
   const t0 = performance.now();
   const bytes = await readFile(file);
   const t1 = performance.now();
@@ -74,7 +76,8 @@ export async function createWasinfer({ wasmPath, simd = 'auto' } = {}) {
   const t3 = performance.now();
   return new Wasinfer(instance, {
     wasmPath: file,
-    simd: useSimd,
+    simd: choice.simd,
+    relaxed: choice.relaxed,
     timing: { readMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2 },
   });
 }

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { relaxedSimdSupported, simdSupported } from './simd.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -14,13 +15,38 @@ export function wasmSearchDirs() {
   return dirs;
 }
 
-// findWasm('wasinfer', true) -> '/.../wasinfer.wasm'; the scalar variant is '<name>-scalar.wasm'.
-export function findWasm(name, simd) {
-  const file = simd ? `${name}.wasm` : `${name}-scalar.wasm`;
-  const dirs = wasmSearchDirs();
-  for (const dir of dirs) {
+function lookup(file) {
+  for (const dir of wasmSearchDirs()) {
     const candidate = path.join(dir, file);
     if (existsSync(candidate)) return candidate;
   }
-  throw new Error(`wasinfer: ${file} not found in ${dirs.join(', ')} (run \`make wasm\` or set WASINFER_WASM_DIR)`);
+  return null;
+}
+
+function variantFile(name, simd, relaxed) {
+  if (!simd) return `${name}-scalar.wasm`;
+  return relaxed ? `${name}-relaxed.wasm` : `${name}.wasm`;
+}
+
+// findWasm('wasinfer', true) -> '/.../wasinfer.wasm'; the other variants are
+// '<name>-relaxed.wasm' (simd and relaxed) and '<name>-scalar.wasm' (no simd).
+export function findWasm(name, simd, relaxed = false) {
+  const file = variantFile(name, simd, relaxed);
+  const found = lookup(file);
+  if (found) return found;
+  throw new Error(`wasinfer: ${file} not found in ${wasmSearchDirs().join(', ')} (run \`make wasm\` or set WASINFER_WASM_DIR)`);
+}
+
+// The module a host loads: options.simd and options.relaxed are 'auto' (what this engine
+// validates), true or false. Relaxed SIMD is used only with SIMD; 'auto' falls back to the
+// SIMD128 module when the relaxed one is not there (an older build or package).
+export function chooseWasm(name, { simd = 'auto', relaxed = 'auto' } = {}) {
+  const useSimd = simd === 'auto' ? simdSupported() : Boolean(simd);
+  let useRelaxed = useSimd && (relaxed === 'auto' ? relaxedSimdSupported() : Boolean(relaxed));
+  if (useRelaxed && relaxed === 'auto' && !lookup(variantFile(name, true, true))) useRelaxed = false;
+  if (useRelaxed && !relaxedSimdSupported()) {
+    throw new Error('wasinfer: this engine does not validate relaxed SIMD (Node 22+, or Node 20 '
+      + 'with --experimental-wasm-relaxed-simd); leave options.relaxed at \'auto\'');
+  }
+  return { file: findWasm(name, useSimd, useRelaxed), simd: useSimd, relaxed: useRelaxed };
 }

@@ -1,5 +1,8 @@
-// SIMD128 feature detection: validate a tiny module using i8x16.splat and i8x16.popcnt (the
-// same probe as wasm-feature-detect), so engines without the final SIMD spec get the scalar build.
+// Feature detection by WebAssembly.validate of tiny modules: SIMD128 (i8x16.splat and
+// i8x16.popcnt, the same probe as wasm-feature-detect), so engines without the final SIMD spec
+// get the scalar build; and relaxed SIMD (f32x4.relaxed_madd, the one relaxed instruction the
+// kernels use), which V8 validates from Node 22 on, and in Node 20 with
+// --experimental-wasm-relaxed-simd.
 const SIMD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
   0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
@@ -13,4 +16,21 @@ let cached = null;
 export function simdSupported() {
   if (cached === null) cached = WebAssembly.validate(SIMD_PROBE);
   return cached;
+}
+
+const f32x4Zero = [0x43, 0x00, 0x00, 0x00, 0x00, 0xfd, 0x13]; // f32.const 0; f32x4.splat
+const RELAXED_BODY = [0x00, ...f32x4Zero, ...f32x4Zero, ...f32x4Zero,
+  0xfd, 0x85, 0x02, 0x0b]; // f32x4.relaxed_madd (0xfd 0x105); end
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x0a, RELAXED_BODY.length + 2, 0x01, RELAXED_BODY.length, ...RELAXED_BODY, // code
+]);
+
+let cachedRelaxed = null;
+
+export function relaxedSimdSupported() {
+  if (cachedRelaxed === null) cachedRelaxed = WebAssembly.validate(RELAXED_PROBE);
+  return cachedRelaxed;
 }

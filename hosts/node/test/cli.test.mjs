@@ -14,6 +14,11 @@ const nodeCli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..',
 // Relative paths from the repository root climb out of it ("../shared/data/..."): the host must
 // preopen those directories under the same names.
 const rel = (p) => path.relative(repoRoot, path.join(dataDir, p));
+// CTest's node_cli-relaxed run (WASINFER_TEST_RELAXED=1) starts the CLI with the flag that makes
+// Node 20 validate relaxed SIMD, so the CLI picks wasinfer-cli-relaxed.wasm by itself.
+const relaxedRun = process.env.WASINFER_TEST_RELAXED === '1';
+const nodeArgv = [process.execPath, ...(relaxedRun ? ['--experimental-wasm-relaxed-simd'] : []), nodeCli];
+const expectedIsa = relaxedRun ? 'wasm-relaxed-simd' : 'wasm-simd128';
 
 function run(argv0, args, simd = true) {
   const r = spawnSync(argv0[0], [...argv0.slice(1), ...args], {
@@ -49,7 +54,7 @@ function assertSameOutput(wasmText, nativeText, what) {
 
 function assertSame(args, { simd = true } = {}) {
   const native = run([cli], args);
-  const wasm = run([process.execPath, nodeCli], args, simd);
+  const wasm = run(nodeArgv, args, simd);
   assert.equal(wasm.status, native.status, `exit codes differ; wasm stderr: ${wasm.stderr}`);
   assertSameOutput(wasm.stdout, native.stdout, 'stdout');
   assertSameOutput(wasm.stderr, native.stderr, 'stderr');
@@ -92,10 +97,11 @@ test('errors: same message and exit code', () => {
   }
 });
 
-test('bench --json runs in wasm', () => {
-  const wasm = run([process.execPath, nodeCli], ['bench', '--model', rel(v2Model), '--runs', '2', '--warmup', '1', '--json']);
+test('bench --json runs in wasm, in the module this engine validates', () => {
+  const wasm = run(nodeArgv, ['bench', '--model', rel(v2Model), '--runs', '2', '--warmup', '1', '--json']);
   assert.equal(wasm.status, 0, wasm.stderr);
   const result = JSON.parse(wasm.stdout.trim().split('\n').at(-1));
   assert.equal(result.runs, 2);
   assert.ok(result.median_ms > 0);
+  assert.equal(result.isa, expectedIsa, 'the module the CLI chose for this engine');
 });

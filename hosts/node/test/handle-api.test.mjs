@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createWasinfer, simdSupported } from '../lib/index.js';
+import { createWasinfer, relaxedSimdSupported, simdSupported } from '../lib/index.js';
 import { data, expectedRows, labelsFile, rangeFor, tfhubModel, v2Model } from './helpers.mjs';
 
 const labels = data(labelsFile);
@@ -33,11 +33,21 @@ for (const [modelFile, modelRows] of byModel) {
 
 test('createWasinfer picks the build by SIMD feature detection', async () => {
   assert.equal(simdSupported(), true, 'Node 20 has SIMD128');
-  assert.equal(path.basename(wi.wasmPath), 'wasinfer.wasm');
+  // relaxed SIMD: Node 22+, or Node 20 with --experimental-wasm-relaxed-simd
+  assert.equal(path.basename(wi.wasmPath), relaxedSimdSupported() ? 'wasinfer-relaxed.wasm' : 'wasinfer.wasm');
   assert.equal(wi.simd, true);
+  assert.equal(wi.relaxed, relaxedSimdSupported());
+  const plain = await createWasinfer({ relaxed: false });
+  assert.equal(path.basename(plain.wasmPath), 'wasinfer.wasm');
   const scalar = await createWasinfer({ simd: false });
   assert.equal(path.basename(scalar.wasmPath), 'wasinfer-scalar.wasm');
   assert.ok(scalar.timing.compileMs >= 0 && scalar.timing.instantiateMs >= 0);
+  assert.equal(scalar.relaxed, false);
+  if (!relaxedSimdSupported()) {
+    await assert.rejects(createWasinfer({ relaxed: true }), /does not validate relaxed SIMD/);
+  } else {
+    assert.equal(path.basename((await createWasinfer({ relaxed: true })).wasmPath), 'wasinfer-relaxed.wasm');
+  }
 });
 
 test('inputs and outputs describe the model', () => {

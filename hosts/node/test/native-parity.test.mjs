@@ -1,10 +1,11 @@
-// One source for native and wasm: the module's top-5 equals the native CLI's
-// (`build/wasinfer classify --json`), probabilities within 1e-5, on every .pb row's image.
+// One source for native and wasm: each module's (SIMD128, scalar, relaxed SIMD) top-5 equals the
+// native CLI's (`build/wasinfer classify --json`), probabilities within 1e-5, on every .pb row's
+// image.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createWasinfer } from '../lib/index.js';
+import { createWasinfer, relaxedSimdSupported } from '../lib/index.js';
 import { data, dataDir, expectedRows, nativeCli, rangeFor } from './helpers.mjs';
 
 const cli = nativeCli();
@@ -18,10 +19,23 @@ function nativeTop5(modelFile, images) {
   return out.trim().split('\n').map((line) => JSON.parse(line));
 }
 
-for (const simd of [true, false]) {
+// The relaxed-SIMD module needs an engine that validates it: Node 20 only with
+// --experimental-wasm-relaxed-simd, which CTest's node_native-parity-relaxed run passes (with
+// WASINFER_TEST_RELAXED=1, so there the relaxed module is required, never quietly left out).
+const flavors = [{ name: 'SIMD128', simd: true, relaxed: false }, { name: 'scalar', simd: false, relaxed: false }];
+if (relaxedSimdSupported()) flavors.push({ name: 'relaxed-SIMD', simd: true, relaxed: true });
+if (process.env.WASINFER_TEST_RELAXED === '1') {
+  test('this run covers the relaxed-SIMD module', () => {
+    assert.ok(relaxedSimdSupported(), 'node was not started with --experimental-wasm-relaxed-simd');
+  });
+}
+
+for (const { name, simd, relaxed } of flavors) {
   for (const modelFile of models) {
-    test(`${simd ? 'SIMD128' : 'scalar'} module vs native CLI: ${modelFile}`, async () => {
-      const wi = await createWasinfer({ simd });
+    test(`${name} module vs native CLI: ${modelFile}`, async () => {
+      const wi = await createWasinfer({ simd, relaxed });
+      assert.equal(wi.relaxed, relaxed);
+      assert.match(wi.wasmPath, relaxed ? /-relaxed\.wasm$/ : simd ? /wasinfer\.wasm$/ : /-scalar\.wasm$/);
       const model = wi.loadModel(data(modelFile));
       const images = rows.filter((r) => r.model === modelFile).map((r) => r.image);
       const native = nativeTop5(modelFile, images);

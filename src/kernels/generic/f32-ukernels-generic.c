@@ -1,7 +1,11 @@
 /* The portable vector microkernels: 4-float vectors with the build's baseline flags (SSE2 on
- * x86-64, NEON on aarch64, SIMD128 in a -msimd128 wasm build, scalar code where the target has
- * no vectors). */
-#if defined(__wasm_simd128__)
+ * x86-64, NEON on aarch64, SIMD128 in a -msimd128 wasm build, its multiply-adds fused with
+ * -mrelaxed-simd, scalar code where the target has no vectors). */
+#if defined(__wasm_relaxed_simd__)
+#include <wasm_simd128.h>
+#define WI_UK_NAME "wasm-relaxed-simd"
+#define WI_UK_CLAMP(x, lo, hi) wasm_f32x4_pmin(wasm_f32x4_pmax((x), (lo)), (hi))
+#elif defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #define WI_UK_NAME "wasm-simd128"
 /* pmax/pmin are exactly `x < lo ? lo : x` and `hi < x ? hi : x`. */
