@@ -31,9 +31,9 @@
 typedef float wi_vf __attribute__((vector_size(WI_UK_VLEN * 4)));
 
 /* acc += x * w on vectors. In the relaxed-SIMD wasm build one f32x4.relaxed_madd: V8 runs it
- * as one fused multiply-add where the CPU has FMA (MobileNet V2 1.0 in Node 24 -> 15-20 ms in
- * bench-kernels), so results differ from the SIMD128 build's in the last bits, as native
- * FMA results do. Everywhere else a multiply and an add (native builds contract them into an
+ * as one fused multiply-add where the CPU has FMA (MobileNet V2 1.0 inference in Node 20 with
+ * --experimental-wasm-relaxed-simd: min 19.1 -> 15.0 ms), so results differ from the SIMD128
+ * build's in the last bits, as native FMA results do. Everywhere else a multiply and an add (native builds contract them into an
  * FMA themselves). Cranelift (Wasmtime 48) emits its FMA with the accumulator copied back on
  * every loop iteration, so Wasmtime keeps the SIMD128 build (docs/wasmtime.md). */
 #if defined(__wasm_relaxed_simd__)
