@@ -1,5 +1,8 @@
 /*
  * wi_block_kernel: expand 1x1 -> depthwise 3x3 -> project 1x1 in one pass over the rows.
+ * The expansion may also be a small dense convolution on the direct path (MobileNet V2's first
+ * 3x3 stride-2 convolution, which feeds the first block's depthwise): its rows are produced
+ * the same way, and its 112x112x32..48 output never goes through the arena either.
  *
  * Each work item owns a contiguous range of output rows and a slice of scratch holding a ring
  * of 3 expanded input rows and one depthwise output row. For each output row it expands the
@@ -23,6 +26,7 @@ struct wi_block_kernel {
 static size_t round_floats(size_t n) { return (n + 15) / 16 * 16; }
 
 static int is_gemm_1x1(const wi_conv_kernel *k) { return k && k->path == PATH_GEMM_1X1; }
+static int is_direct(const wi_conv_kernel *k) { return k && k->path == PATH_DIRECT; }
 
 wi_status wi_block_kernel_create(const wi_conv_kernel *expand, const wi_conv_kernel *dw,
                                  const wi_conv_kernel *project, wi_block_kernel **out) {
@@ -35,7 +39,8 @@ wi_status wi_block_kernel_create_ex(const wi_conv_kernel *expand, const wi_conv_
     if (!out) return WI_E_INVALID_ARGUMENT;
     *out = NULL;
     if (!dw || !project) return WI_E_INVALID_ARGUMENT;
-    if (dw->path != PATH_DW3X3 || !is_gemm_1x1(project) || (expand && !is_gemm_1x1(expand)))
+    if (dw->path != PATH_DW3X3 || !is_gemm_1x1(project) ||
+        (expand && !is_gemm_1x1(expand) && !is_direct(expand)))
         return WI_E_UNSUPPORTED;
     const wi_conv_geom *d = &dw->geom, *p = &project->geom;
     if (expand) {
@@ -99,14 +104,17 @@ static void block_item(void *ctx, size_t item) {
                 rows[ky] = dw->zero_row;
                 continue;
             }
-            const float *src = job->input + (size_t)iy * in_row;
-            if (!b->expand) {
-                rows[ky] = src; /* no expansion: the depthwise reads the block input */
+            if (!b->expand) { /* no expansion: the depthwise reads the block input */
+                rows[ky] = job->input + (size_t)iy * in_row;
                 continue;
             }
             float *slot = ring + (size_t)(iy % 3) * b->ring_row_floats;
             if (iy >= next_row) { /* the window only moves down: rows below are done */
-                wi_conv_kernel_gemm_rows(b->expand, in_w, src, (size_t)b->expand->gemm_k, slot);
+                if (b->expand->path == PATH_DIRECT) /* its input rows are not row iy's */
+                    wi_conv_kernel_direct_row(b->expand, job->input, (size_t)iy, slot);
+                else
+                    wi_conv_kernel_gemm_rows(b->expand, in_w, job->input + (size_t)iy * in_row,
+                                             (size_t)b->expand->gemm_k, slot);
                 next_row = iy + 1;
             }
             rows[ky] = slot;

@@ -34,6 +34,11 @@ struct wi_conv_kernel {
 void wi_conv_kernel_gemm_rows(const wi_conv_kernel *k, size_t m, const float *a, size_t a_stride,
                               float *c);
 
+/* Output row y (out_w * out_c floats) of a PATH_DIRECT kernel into `row`, on the calling
+ * thread, without an epilogue: the same tiles and sums as wi_conv_kernel_run, so the same
+ * bits (the fused block's first convolution). */
+void wi_conv_kernel_direct_row(const wi_conv_kernel *k, const float *input, size_t y, float *row);
+
 /* wi_block_kernel_create, optionally also for blocks too small to pay (tests use it). */
 wi_status wi_block_kernel_create_ex(const wi_conv_kernel *expand, const wi_conv_kernel *dw,
                                     const wi_conv_kernel *project, int even_if_small,

@@ -376,11 +376,13 @@ static void run_gemm(const wi_conv_kernel *k, const float *input, const wi_conv_
     wi_threadpool_parallel_for(pool, items, gemm_item, &job);
 }
 
-/* Output pixels [p0, p1) of a direct convolution: each row tile's A rows are the kernel-row
- * segments of the input (kernel_w * in_c contiguous floats each), a zero row for padding
- * rows, or a copy on the stack for pixels whose taps leave the input on the left or right. */
-static void direct_rows(const wi_conv_kernel *k, const float *input, const wi_conv_epilogue *epi,
-                        float *output, size_t p0, size_t p1) {
+/* Output pixels [p0, p1) of a direct convolution into `out` (pixel p0 first): each row tile's
+ * A rows are the kernel-row segments of the input (kernel_w * in_c contiguous floats each), a
+ * zero row for padding rows, or a copy on the stack for pixels whose taps leave the input on
+ * the left or right. The epilogue, if any, runs tile by tile on `output`, the whole output
+ * tensor, at the tile's own offset (out == output + p0 * out_c then). */
+static void direct_pixels(const wi_conv_kernel *k, const float *input, const wi_conv_epilogue *epi,
+                          float *output, float *out, size_t p0, size_t p1) {
     const wi_conv_geom *g = &k->geom;
     const wi_f32_ukernels *uk = k->uk;
     const size_t mr = uk->gemm_mr, kh = (size_t)g->kernel_h, cin = (size_t)g->in_c;
@@ -419,9 +421,15 @@ static void direct_rows(const wi_conv_kernel *k, const float *input, const wi_co
             }
             if (++ox == g->out_w) ox = 0, oy++;
         }
-        uk->igemm(rows, n, kh, seg, aseg, k->packed, output + m0 * n, n, k->act_min, k->act_max);
+        uk->igemm(rows, n, kh, seg, aseg, k->packed, out + (m0 - p0) * n, n, k->act_min,
+                  k->act_max);
         if (epi) apply_epilogue(k, epi, output, m0 * n, rows * n);
     }
+}
+
+void wi_conv_kernel_direct_row(const wi_conv_kernel *k, const float *input, size_t y, float *row) {
+    const size_t w = (size_t)k->geom.out_w;
+    direct_pixels(k, input, NULL, NULL, row, y * w, (y + 1) * w);
 }
 
 typedef struct rows_job {
@@ -469,7 +477,8 @@ static void direct_item(void *ctx, size_t item) {
     const size_t pixels = (size_t)g->out_h * g->out_w;
     const size_t p0 = item * job->rows_per_item;
     const size_t p1 = range_end(p0, job->rows_per_item, pixels);
-    direct_rows(job->k, job->input, job->epi, job->output, p0, p1);
+    direct_pixels(job->k, job->input, job->epi, job->output,
+                  job->output + p0 * (size_t)g->out_c, p0, p1);
 }
 
 /* The reference kernel on output rows [y0, y1): the same convolution with the output window

@@ -1,8 +1,9 @@
 /*
  * The fused inverted-residual block (expand 1x1 -> depthwise 3x3 -> project 1x1, plus the
  * shortcut Add where the shapes allow) gives bit-identical results to the three kernels and the
- * Add run one after the other, on every ISA, with and without the expansion, strides 1 and 2,
- * SAME and VALID, serial and on a 3-thread pool.
+ * Add run one after the other, on every ISA, with and without the expansion, with a 3x3
+ * stride-2 direct convolution as the expansion, strides 1 and 2, SAME and VALID, serial and on
+ * a 3-thread pool.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,11 +44,24 @@ static wi_conv_kernel *make(wi_conv_geom g, wi_isa isa, float lo, float hi) {
     return k;
 }
 
+enum { NO_EXPAND, EXPAND_1X1, EXPAND_3X3_S2 };
+
+/* expand: NO_EXPAND (the depthwise reads the block input), EXPAND_1X1 (h x w x cin in), or
+ * EXPAND_3X3_S2 (MobileNet's first convolution on the direct path: a (2h) x (2w) x cin input,
+ * SAME padding, to h x w x e). */
 static void check_block(wi_isa isa, int h, int w, int cin, int e, int cout, int stride,
-                        int same, int with_expand, wi_threadpool *pool) {
+                        int same, int expand, wi_threadpool *pool) {
+    const int with_expand = expand != NO_EXPAND;
     wi_conv_geom ge = {.in_h = h, .in_w = w, .in_c = cin, .out_h = h, .out_w = w, .out_c = e,
                        .kernel_h = 1, .kernel_w = 1, .stride_h = 1, .stride_w = 1,
                        .dilation_h = 1, .dilation_w = 1};
+    if (expand == EXPAND_3X3_S2) {
+        ge.in_h = 2 * h;
+        ge.in_w = 2 * w;
+        ge.kernel_h = ge.kernel_w = 3;
+        ge.stride_h = ge.stride_w = 2;
+        ge.pad_top = ge.pad_left = 0; /* SAME on an even size at stride 2: one padding row after */
+    }
     if (!with_expand) e = cin;
     wi_conv_geom gd = {.in_h = h, .in_w = w, .in_c = e, .out_c = e, .kernel_h = 3, .kernel_w = 3,
                        .stride_h = stride, .stride_w = stride, .dilation_h = 1,
@@ -63,12 +77,13 @@ static void check_block(wi_isa isa, int h, int w, int cin, int e, int cout, int 
                        .out_w = gd.out_w, .out_c = cout, .kernel_h = 1, .kernel_w = 1,
                        .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1};
     wi_conv_kernel *ke = with_expand ? make(ge, isa, 0.0f, 6.0f) : NULL;
+    if (expand == EXPAND_3X3_S2) assert_int_equal(ke->path, PATH_DIRECT);
     wi_conv_kernel *kd = make(gd, isa, 0.0f, 6.0f);
     wi_conv_kernel *kp = make(gp, isa, -INFINITY, INFINITY);
     wi_block_kernel *blk = NULL;
     assert_int_equal(wi_block_kernel_create_ex(ke, kd, kp, 1, &blk), WI_OK);
 
-    size_t in_n = (size_t)h * w * cin, mid_n = (size_t)h * w * e;
+    size_t in_n = (size_t)ge.in_h * ge.in_w * cin, mid_n = (size_t)h * w * e;
     size_t out_n = (size_t)gp.out_h * gp.out_w * cout;
     float *in = rnd_buf(in_n), *mid = malloc(mid_n * sizeof(float));
     float *mid2 = malloc(mid_n * sizeof(float)), *want = malloc(out_n * sizeof(float));
@@ -126,6 +141,10 @@ static void test_block_matches_unfused(void **state) {
         check_block((wi_isa)isa, 14, 14, 32, 192, 32, 1, 1, 1, pool); /* MobileNet-like, Add */
         check_block((wi_isa)isa, 9, 7, 24, 144, 24, 1, 1, 1, NULL);   /* with the Add */
         check_block((wi_isa)isa, 15, 15, 24, 144, 32, 2, 1, 1, NULL);
+        /* the first convolution as the expansion: 2h x 2w x 3 -> h x w x e, 3x3 stride 2 */
+        check_block((wi_isa)isa, 12, 12, 3, 32, 16, 1, 1, EXPAND_3X3_S2, pool); /* V2 1.0-like */
+        check_block((wi_isa)isa, 9, 13, 3, 48, 24, 1, 1, EXPAND_3X3_S2, NULL); /* V2 1.4-like */
+        check_block((wi_isa)isa, 7, 5, 3, 20, 8, 2, 0, EXPAND_3X3_S2, pool);
     }
     wi_threadpool_free(pool);
 }
