@@ -107,11 +107,6 @@ wi_status wi_conv_absorb(wi_graph *g, int conv, int absorbed, const float *scale
         c->input_count = new_bias >= 0 ? 3 : c->input_count;
     }
     if (new_bias >= 0) c->inputs[2] = new_bias;
-    wi_node *a = &g->nodes[absorbed];
-    g->values[c->output].producer = -1;
-    c->output = a->output;
-    g->values[a->output].producer = conv;
-    a->dead = 1;
-    wi_node_label_append(c, label);
+    wi_node_absorb(g, conv, absorbed, label);
     return WI_OK;
 }

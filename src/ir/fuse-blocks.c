@@ -79,12 +79,7 @@ wi_status wi_fold_shortcut(wi_graph *g, int p, int output, wi_error *err) {
     pn->inputs = inputs;
     pn->inputs[pn->input_count++] = residual;
     pp->residual = 1;
-    wi_node *an = &g->nodes[add];
-    g->values[pn->output].producer = -1;
-    pn->output = an->output;
-    g->values[an->output].producer = p;
-    an->dead = 1;
-    wi_node_label_append(pn, "Add");
+    wi_node_absorb(g, p, add, "Add");
     wi_graph_count_uses(g, output);
     return WI_OK;
 }

@@ -35,11 +35,7 @@ static void take_fake_quant(wi_graph *g, int p, int q, int after, int output) {
         pp->has_quant_before = 1;
         pp->quant_before = qn->params.quant;
     }
-    g->values[pn->output].producer = -1;
-    pn->output = qn->output;
-    g->values[qn->output].producer = p;
-    qn->dead = 1;
-    wi_node_label_append(pn, "FakeQuant");
+    wi_node_absorb(g, p, q, "FakeQuant");
     wi_graph_count_uses(g, output);
 }
 

@@ -252,6 +252,15 @@ void wi_node_label_append(wi_node *n, const char *suffix) {
     snprintf(n->label + len, sizeof n->label - len, "+%s", suffix);
 }
 
+void wi_node_absorb(wi_graph *g, int p, int q, const char *suffix) {
+    wi_node *pn = &g->nodes[p], *qn = &g->nodes[q];
+    g->values[pn->output].producer = -1;
+    pn->output = qn->output;
+    g->values[qn->output].producer = p;
+    qn->dead = 1;
+    wi_node_label_append(pn, suffix);
+}
+
 wi_status wi_graph_reorder(wi_graph *g, const int *order, int count, wi_error *err) {
     wi_node *nodes = malloc(sizeof(wi_node) * (size_t)(count > 0 ? count : 1));
     char *kept = calloc((size_t)(g->node_count > 0 ? g->node_count : 1), 1);

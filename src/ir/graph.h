@@ -220,6 +220,10 @@ void wi_graph_replace_uses(wi_graph *g, int from, int to);
 /* Appends "+suffix" to a node's label (truncating quietly: labels are only for display). */
 void wi_node_label_append(wi_node *n, const char *suffix);
 
+/* Node `p` absorbs node `q`, which reads p's output: p now produces q's output, q dies, and
+ * p's label gains "+suffix". The fusion passes' last step (uses are not recounted). */
+void wi_node_absorb(wi_graph *g, int p, int q, const char *suffix);
+
 /* Rebuilds the node array as nodes[order[0]], nodes[order[1]], ... (the rest are freed) and
  * fixes every producer id. Used by the topological sort and to drop dead nodes. */
 wi_status wi_graph_reorder(wi_graph *g, const int *order, int count, wi_error *err);

@@ -314,8 +314,10 @@ static void a_pack(size_t ks, size_t kc, const float *const *aseg) {
                 vstore(p + i * WI_UK_VLEN, WI_SPLAT(aseg[sg * WI_UK_MR + i][k]));
 }
 
-static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
-                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+/* The packed forms (FORM: WI_A_PACKED or WI_A_PACKED4): the tile packed, then the GEMM. */
+WI_INLINE void gemm_mr_packed_form(const int FORM, size_t mr, size_t nc, size_t kc,
+                                   const float *a, size_t a_stride, const float *w, float *c,
+                                   size_t c_stride, float vmin, float vmax) {
     if (kc > WI_A_PACK_K) {
         gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
         return;
@@ -323,19 +325,17 @@ static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size
     const float *ap[WI_UK_MR];
     a_rows(mr, a, a_stride, ap);
     a_pack(1, kc, ap);
-    gemm_tile(WI_UK_MR, WI_A_PACKED, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
+    gemm_tile(WI_UK_MR, FORM, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
+}
+
+static void gemm_mr_packed(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
+                           const float *w, float *c, size_t c_stride, float vmin, float vmax) {
+    gemm_mr_packed_form(WI_A_PACKED, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
 static void gemm_mr_packed4(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                             const float *w, float *c, size_t c_stride, float vmin, float vmax) {
-    if (kc > WI_A_PACK_K) {
-        gemm_mr_form(WI_A_LOAD, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
-        return;
-    }
-    const float *ap[WI_UK_MR];
-    a_rows(mr, a, a_stride, ap);
-    a_pack(1, kc, ap);
-    gemm_tile(WI_UK_MR, WI_A_PACKED4, mr, nc, 1, kc, ap, uk_apack, w, c, c_stride, vmin, vmax);
+    gemm_mr_packed_form(WI_A_PACKED4, mr, nc, kc, a, a_stride, w, c, c_stride, vmin, vmax);
 }
 
 enum { UK_SPLAT, UK_LOAD, UK_PACKED, UK_PACKED4, UK_FORMS };
