@@ -21,7 +21,7 @@
 #define WI_UK_NR (WI_UK_NV * WI_UK_VLEN)
 
 #if defined(__wasm__)
-/* wasm has no fused multiply-add, so `acc += x * w` is a multiply and an add either way (the
+/* SIMD128 has no fused multiply-add, so `acc += x * w` is a multiply and an add either way (the
  * same bits), but contracted to llvm.fmuladd it is expanded as add(product, acc): the wasm
  * stack then holds every product of a chain before the first add, and Cranelift (Wasmtime),
  * which keeps that order, spills them. Uncontracted, each product is added as it is made. */
@@ -29,19 +29,20 @@
 #endif
 
 typedef float wi_vf __attribute__((vector_size(WI_UK_VLEN * 4)));
+typedef int32_t wi_vi __attribute__((vector_size(WI_UK_VLEN * 4)));
 
 /* acc += x * w on vectors. In the relaxed-SIMD wasm build one f32x4.relaxed_madd: V8 runs it
  * as one fused multiply-add where the CPU has FMA (MobileNet V2 1.0 inference in Node 20 with
  * --experimental-wasm-relaxed-simd: min 19.1 -> 15.0 ms), so results differ from the SIMD128
- * build's in the last bits, as native FMA results do. Everywhere else a multiply and an add (native builds contract them into an
- * FMA themselves). Cranelift (Wasmtime 48) emits its FMA with the accumulator copied back on
- * every loop iteration, so Wasmtime keeps the SIMD128 build (docs/wasmtime.md). */
+ * build's in the last bits, as native FMA results do. Everywhere else a multiply and an add
+ * (native builds contract them into an FMA themselves). Cranelift (Wasmtime 48) emits its FMA
+ * with the accumulator copied back on every loop iteration, so Wasmtime keeps the SIMD128
+ * build (docs/wasmtime.md). */
 #if defined(__wasm_relaxed_simd__)
 #define WI_MADD(acc, x, w) ((acc) = __builtin_wasm_relaxed_madd_f32x4((x), (w), (acc)))
 #else
 #define WI_MADD(acc, x, w) ((acc) += (x) * (w))
 #endif
-typedef int32_t wi_vi __attribute__((vector_size(WI_UK_VLEN * 4)));
 
 #if WI_UK_VLEN == 4
 #define WI_SPLAT(s) ((wi_vf){(s), (s), (s), (s)})
