@@ -424,6 +424,13 @@ static void test_clients_that_vanish(void **state) {
     stop(&f);
 }
 
+static int healthz_status_probe(void) {
+    http_reply r = http_request("GET", url(queue_fixture, "/healthz"), NULL, NULL, 0, 0);
+    int status = (int)r.status; /* 0: no HTTP answer at all */
+    http_reply_free(&r);
+    return status;
+}
+
 static fixture *drain_fixture;
 static void *drain(void *p) {
     wi_server_shutdown(drain_fixture->server, 10.0);
@@ -439,15 +446,16 @@ static void test_shutdown_finishes_requests_in_flight(void **state) {
         a[i] = (client_arg){.f = &f, .requests = 1, .command = "BM:block"};
         pthread_create(&t[i], NULL, client, &a[i]);
     }
-    wait_for(scripted_blocked, 2); /* two workers busy, one request queued */
+    queue_fixture = &f;
+    wait_for(scripted_blocked, 2);  /* two workers busy... */
+    wait_for(queue_depth_probe, 1); /* ...and the third request accepted and queued, not still
+                                       in the listen backlog that shutdown resets */
     drain_fixture = &f;
     pthread_t d;
     pthread_create(&d, NULL, drain, NULL);
-    usleep(200 * 1000);
-    /* the listening socket is closed: new clients are refused */
-    http_reply r = http_request("GET", url(&f, "/healthz"), NULL, NULL, 0, 0);
-    assert_int_equal(r.status, 0);
-    http_reply_free(&r);
+    /* the listening socket closes: new clients are refused (the drain thread may take a while
+       to get there on a loaded machine, so poll rather than sleep a fixed time) */
+    wait_for(healthz_status_probe, 0);
     scripted_release();
     for (int i = 0; i < 3; i++) {
         pthread_join(t[i], NULL);
