@@ -83,3 +83,46 @@ float wi_pb_float(uint32_t bits) {
     memcpy(&f, &bits, sizeof f);
     return f;
 }
+
+/* Stores varint value k as the kind asks (nothing past `limit` or without `out`). */
+static void store_int(void *out, wi_pb_value_kind kind, int64_t k, int64_t limit, uint64_t v) {
+    if (!out || k >= limit) return;
+    if (kind == WI_PB_AS_INT32) ((int32_t *)out)[k] = (int32_t)v;
+    else ((int64_t *)out)[k] = wi_pb_int64(v);
+}
+
+bool wi_pb_repeated_values(const wi_pb_field *msg, uint32_t number, wi_pb_value_kind kind,
+                           void *out, int64_t limit, int64_t *count) {
+    wi_pb_reader r = wi_pb_reader_make(msg->data, msg->len);
+    wi_pb_field f;
+    int64_t k = 0;
+    while (wi_pb_next(&r, &f)) {
+        if (f.number != number) continue;
+        if (kind == WI_PB_AS_FLOAT) {
+            if (f.wire_type == WI_PB_FIXED32) {
+                if (out && k < limit) ((float *)out)[k] = wi_pb_float((uint32_t)f.value);
+                k++;
+            } else if (f.wire_type == WI_PB_LEN && f.len % 4 == 0) {
+                const int64_t n = (int64_t)(f.len / 4);
+                if (out && k < limit) /* little-endian floats: every target we build is */
+                    memcpy((float *)out + k, f.data, (size_t)(n < limit - k ? n : limit - k) * 4);
+                k += n;
+            } else {
+                return false;
+            }
+        } else if (f.wire_type == WI_PB_VARINT) {
+            store_int(out, kind, k++, limit, f.value);
+        } else if (f.wire_type == WI_PB_LEN) {
+            wi_cursor c = wi_cursor_make(f.data, f.len);
+            uint64_t v;
+            while (wi_cursor_remaining(&c) > 0) {
+                if (!wi_cursor_varint(&c, &v)) return false;
+                store_int(out, kind, k++, limit, v);
+            }
+        } else {
+            return false;
+        }
+    }
+    *count = k;
+    return r.error == NULL;
+}

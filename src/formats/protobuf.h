@@ -44,6 +44,17 @@ bool wi_pb_sub(wi_pb_reader *parent, const wi_pb_field *f, wi_pb_reader *out);
  * (width 0). Returns false when the bytes are not a whole number of elements. */
 bool wi_pb_packed_count(const wi_pb_field *f, int width, size_t *count);
 
+/* How wi_pb_repeated_values stores each value it walks. */
+typedef enum { WI_PB_AS_FLOAT, WI_PB_AS_INT32, WI_PB_AS_INT64 } wi_pb_value_kind;
+
+/* Walks every occurrence of the repeated scalar field `number` in the message `msg` (its
+ * bytes: msg->data, msg->len), packed or not: fixed32 floats for WI_PB_AS_FLOAT, varints
+ * otherwise (TensorFlow's and ONNX's TensorProto value fields). Counts them into *count and,
+ * when `out` is not NULL, stores the first `limit` of them into `out` as floats, int32s or
+ * int64s. Returns false on malformed bytes or a wire type the kind does not allow. */
+bool wi_pb_repeated_values(const wi_pb_field *msg, uint32_t number, wi_pb_value_kind kind,
+                           void *out, int64_t limit, int64_t *count);
+
 /* Reinterpretations of a varint payload. */
 static inline int64_t wi_pb_int64(uint64_t v) { return (int64_t)v; }
 float wi_pb_float(uint32_t bits);

@@ -141,11 +141,70 @@ static void test_packed_counts(void **state) {
     assert_false(wi_pb_packed_count(&f, 0, &n));
 }
 
+/* A TensorProto-like message: float field 5 unpacked once and packed twice over, an unrelated
+ * field, int field 7 unpacked and packed, int64 field 10 holding -1. */
+static const uint8_t tensor_values[] = {
+    0x2d, 0x00, 0x00, 0x80, 0x3f,                                     /* 5: 1.0f (fixed32) */
+    0x2a, 0x08, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40,       /* 5: [2.0f, 3.0f] */
+    0x48, 0x01,                                                       /* 9: 1 */
+    0x38, 0x05,                                                       /* 7: 5 */
+    0x3a, 0x03, 0x06, 0xac, 0x02,                                     /* 7: [6, 300] */
+    0x50, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, /* 10: -1 */
+};
+
+static wi_pb_field whole(const uint8_t *bytes, size_t len) {
+    return (wi_pb_field){.wire_type = WI_PB_LEN, .data = bytes, .len = len};
+}
+
+static void test_repeated_values(void **state) {
+    const wi_pb_field msg = whole(tensor_values, sizeof tensor_values);
+    int64_t n = -1;
+    float fl[3] = {-7, -7, -7};
+    assert_true(wi_pb_repeated_values(&msg, 5, WI_PB_AS_FLOAT, NULL, 0, &n)); /* counting */
+    assert_int_equal(n, 3);
+    assert_true(wi_pb_repeated_values(&msg, 5, WI_PB_AS_FLOAT, fl, 3, &n));
+    assert_true(fl[0] == 1.0f && fl[1] == 2.0f && fl[2] == 3.0f);
+    fl[1] = fl[2] = -7; /* a limit stops the stores, not the count, also inside a packed run */
+    assert_true(wi_pb_repeated_values(&msg, 5, WI_PB_AS_FLOAT, fl, 2, &n));
+    assert_int_equal(n, 3);
+    assert_true(fl[0] == 1.0f && fl[1] == 2.0f && fl[2] == -7.0f);
+
+    int32_t i32[3] = {0};
+    assert_true(wi_pb_repeated_values(&msg, 7, WI_PB_AS_INT32, i32, 3, &n));
+    assert_int_equal(n, 3);
+    assert_int_equal(i32[0], 5);
+    assert_int_equal(i32[1], 6);
+    assert_int_equal(i32[2], 300);
+    int64_t i64 = 0;
+    assert_true(wi_pb_repeated_values(&msg, 10, WI_PB_AS_INT64, &i64, 1, &n));
+    assert_int_equal(n, 1);
+    assert_true(i64 == -1);
+    assert_true(wi_pb_repeated_values(&msg, 11, WI_PB_AS_INT64, &i64, 1, &n)); /* absent: none */
+    assert_int_equal(n, 0);
+
+    /* refused: a float field as a varint, a packed float run of 3 bytes, a varint cut short,
+     * a float field as fixed64, and a message that itself ends mid-field */
+    const uint8_t varint_float[] = {0x28, 0x01}, short_floats[] = {0x2a, 0x03, 0, 0, 0},
+                  cut_varint[] = {0x3a, 0x01, 0x80}, fixed64_float[] = {0x29, 1, 2, 3, 4, 5, 6, 7, 8},
+                  cut_message[] = {0x2d, 0x00, 0x00};
+    wi_pb_field bad = whole(varint_float, sizeof varint_float);
+    assert_false(wi_pb_repeated_values(&bad, 5, WI_PB_AS_FLOAT, fl, 3, &n));
+    bad = whole(short_floats, sizeof short_floats);
+    assert_false(wi_pb_repeated_values(&bad, 5, WI_PB_AS_FLOAT, fl, 3, &n));
+    bad = whole(cut_varint, sizeof cut_varint);
+    assert_false(wi_pb_repeated_values(&bad, 7, WI_PB_AS_INT32, i32, 3, &n));
+    bad = whole(fixed64_float, sizeof fixed64_float);
+    assert_false(wi_pb_repeated_values(&bad, 5, WI_PB_AS_FLOAT, fl, 3, &n));
+    bad = whole(cut_message, sizeof cut_message);
+    assert_false(wi_pb_repeated_values(&bad, 5, WI_PB_AS_FLOAT, fl, 3, &n));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_varints),     cmocka_unit_test(test_fixed),
         cmocka_unit_test(test_fields),      cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_nesting_depth), cmocka_unit_test(test_packed_counts),
+        cmocka_unit_test(test_repeated_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

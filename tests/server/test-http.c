@@ -108,7 +108,7 @@ static void stop(fixture *f) {
 }
 
 static char *url(const fixture *f, const char *path) {
-    static __thread char buf[256];
+    static __thread char buf[512];
     snprintf(buf, sizeof buf, "http://127.0.0.1:%d%s", f->port, path);
     return buf;
 }

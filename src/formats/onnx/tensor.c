@@ -4,44 +4,14 @@
 #include "core/dtype.h"
 #include "formats/onnx/onnx.h"
 
-/* Counts (data NULL) or stores the values of the repeated field matching `dtype`. */
+/* Counts (data NULL) or stores the values of the repeated field that holds `onnx_type`:
+ * float_data (4), int32_data (5) or int64_data (7). */
 static bool walk_values(const wi_pb_field *tensor, int onnx_type, void *data, int64_t *count) {
-    const uint32_t field = onnx_type == ONNX_FLOAT ? 4 : onnx_type == ONNX_INT32 ? 5 : 7;
-    wi_pb_reader r = wi_pb_reader_make(tensor->data, tensor->len);
-    wi_pb_field f;
-    int64_t k = 0;
-    while (wi_pb_next(&r, &f)) {
-        if (f.number != field) continue;
-        if (field == 4) {
-            if (f.wire_type == WI_PB_FIXED32) {
-                if (data) ((float *)data)[k] = wi_pb_float((uint32_t)f.value);
-                k++;
-            } else if (f.wire_type == WI_PB_LEN) {
-                if (f.len % 4) return false;
-                if (data) memcpy((float *)data + k, f.data, f.len); /* little-endian targets */
-                k += (int64_t)(f.len / 4);
-            } else {
-                return false;
-            }
-        } else if (f.wire_type == WI_PB_VARINT) {
-            if (data && field == 5) ((int32_t *)data)[k] = (int32_t)f.value;
-            else if (data) ((int64_t *)data)[k] = wi_pb_int64(f.value);
-            k++;
-        } else if (f.wire_type == WI_PB_LEN) {
-            wi_cursor c = wi_cursor_make(f.data, f.len);
-            uint64_t v;
-            while (wi_cursor_remaining(&c) > 0) {
-                if (!wi_cursor_varint(&c, &v)) return false;
-                if (data && field == 5) ((int32_t *)data)[k] = (int32_t)v;
-                else if (data) ((int64_t *)data)[k] = wi_pb_int64(v);
-                k++;
-            }
-        } else {
-            return false;
-        }
-    }
-    *count = k;
-    return r.error == NULL;
+    if (onnx_type == ONNX_FLOAT)
+        return wi_pb_repeated_values(tensor, 4, WI_PB_AS_FLOAT, data, INT64_MAX, count);
+    if (onnx_type == ONNX_INT32)
+        return wi_pb_repeated_values(tensor, 5, WI_PB_AS_INT32, data, INT64_MAX, count);
+    return wi_pb_repeated_values(tensor, 7, WI_PB_AS_INT64, data, INT64_MAX, count);
 }
 
 wi_status onnx_decode_tensor(onnx_ctx *ctx, const wi_pb_field *tensor, const char *what, int *vid,

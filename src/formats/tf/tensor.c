@@ -6,54 +6,15 @@
 #include "core/dtype.h"
 #include "formats/tf/tf.h"
 
-/* Stores value k (as int64 or double bits) of a repeated field in the typed buffer. */
-static void store(void *data, wi_dtype dtype, int64_t k, double fv, int64_t iv, int is_float) {
-    if (dtype == WI_DTYPE_FLOAT32) ((float *)data)[k] = is_float ? (float)fv : (float)iv;
-    else if (dtype == WI_DTYPE_INT32) ((int32_t *)data)[k] = (int32_t)iv;
-    else ((int64_t *)data)[k] = iv;
-}
-
-/* Walks the repeated value fields (packed or not) matching `dtype`: counts them when data is
- * NULL, otherwise stores up to `limit`. Returns false on malformed bytes. */
+/* Counts (data NULL) or stores up to `limit` values of the repeated field that holds
+ * `dtype`: float_val (5), int_val (7) or int64_val (10). */
 static bool walk_values(const wi_pb_field *tensor, wi_dtype dtype, void *data, int64_t limit,
                         int64_t *count) {
-    const uint32_t field = dtype == WI_DTYPE_FLOAT32 ? 5 : dtype == WI_DTYPE_INT32 ? 7 : 10;
-    wi_pb_reader r = wi_pb_reader_make(tensor->data, tensor->len);
-    wi_pb_field f;
-    int64_t k = 0;
-    while (wi_pb_next(&r, &f)) {
-        if (f.number != field) continue;
-        if (field == 5) {
-            if (f.wire_type == WI_PB_FIXED32) {
-                if (data && k < limit) store(data, dtype, k, wi_pb_float((uint32_t)f.value), 0, 1);
-                k++;
-            } else if (f.wire_type == WI_PB_LEN) {
-                if (f.len % 4) return false;
-                for (size_t i = 0; i < f.len; i += 4, k++) {
-                    uint32_t bits = (uint32_t)f.data[i] | (uint32_t)f.data[i + 1] << 8 |
-                                    (uint32_t)f.data[i + 2] << 16 | (uint32_t)f.data[i + 3] << 24;
-                    if (data && k < limit) store(data, dtype, k, wi_pb_float(bits), 0, 1);
-                }
-            } else {
-                return false;
-            }
-        } else if (f.wire_type == WI_PB_VARINT) {
-            if (data && k < limit) store(data, dtype, k, 0, wi_pb_int64(f.value), 0);
-            k++;
-        } else if (f.wire_type == WI_PB_LEN) {
-            wi_cursor c = wi_cursor_make(f.data, f.len);
-            uint64_t v;
-            while (wi_cursor_remaining(&c) > 0) {
-                if (!wi_cursor_varint(&c, &v)) return false;
-                if (data && k < limit) store(data, dtype, k, 0, wi_pb_int64(v), 0);
-                k++;
-            }
-        } else {
-            return false;
-        }
-    }
-    *count = k;
-    return r.error == NULL;
+    if (dtype == WI_DTYPE_FLOAT32)
+        return wi_pb_repeated_values(tensor, 5, WI_PB_AS_FLOAT, data, limit, count);
+    if (dtype == WI_DTYPE_INT32)
+        return wi_pb_repeated_values(tensor, 7, WI_PB_AS_INT32, data, limit, count);
+    return wi_pb_repeated_values(tensor, 10, WI_PB_AS_INT64, data, limit, count);
 }
 
 wi_status tf_decode_tensor(tf_ctx *ctx, const tf_node *n, const wi_pb_field *tensor, int vid,
