@@ -33,12 +33,14 @@ test: setup models all test-aarch64
 test-aarch64: setup
 	@JOBS=$(JOBS) bash scripts/test-aarch64.sh
 
-# The same C suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
+# The same C suite under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too), then
+# every stored fuzz input through the clang-built harnesses (clang's UBSan checks more).
 test-sanitize: setup models
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWI_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE no-sanitize
+	@JOBS_BUILD=$(JOBS) bash scripts/fuzz.sh --replay
 
 # The main job.
 run: setup all

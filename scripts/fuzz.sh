@@ -5,6 +5,10 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      TARGET: model-load tflite tfjs onnx image-decode classify labels
 #                                               json multipart addr-guard (default: all)
 #   FUZZ_JOBS=2 scripts/fuzz.sh 600 image-decode    two libFuzzer workers for one target
+#   scripts/fuzz.sh --replay [TARGET...]        no fuzzing: every stored input of fuzz/corpus/<target>/
+#                                               once through the clang-built harness (`make
+#                                               test-sanitize` runs this: clang's UBSan reports
+#                                               what gcc's does not, e.g. NULL + 0)
 #
 # New interesting inputs go to build-fuzz/corpus/<target>/ (not committed); the stored seeds in
 # fuzz/corpus/<target>/ are read, never written. A crash leaves its input in
@@ -14,8 +18,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_PER_TARGET=${1:-60}
-shift || true
+REPLAY=0
+if [[ ${1:-} == --replay ]]; then
+  REPLAY=1
+  shift
+  SECONDS_PER_TARGET=0
+else
+  SECONDS_PER_TARGET=${1:-60}
+  shift || true
+fi
 ALL_TARGETS=(model-load tflite tfjs onnx image-decode classify labels json multipart addr-guard)
 TARGETS=("$@")
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
@@ -41,7 +52,7 @@ FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefine
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER="$CLANG" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_C_FLAGS="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
       -DWI_FUZZ_LIBFUZZER=ON >/dev/null
-nice cmake --build "$BUILD" -j2 --target $(printf 'fuzz-%s ' "${TARGETS[@]}")
+nice cmake --build "$BUILD" -j"${JOBS_BUILD:-$(nproc)}" --target $(printf 'fuzz-%s ' "${TARGETS[@]}")
 
 # Per-target input size caps: models and images need room, the text parsers do not.
 max_len() {
@@ -55,6 +66,24 @@ max_len() {
 command -v llvm-symbolizer >/dev/null && export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer)}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$PWD/fuzz/ubsan.supp}
+if ((REPLAY)); then
+  for t in "${TARGETS[@]}"; do
+    artifacts="$BUILD/artifacts/$t/"
+    mkdir -p "$artifacts"
+    count=$(find "fuzz/corpus/$t" -type f | wc -l)
+    # Files, not the folder: libFuzzer runs each once and never writes into the stored corpus.
+    if ! find "fuzz/corpus/$t" -type f -print0 | sort -z |
+         xargs -0 "$BUILD/tests/fuzz/fuzz-$t" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+           -artifact_prefix="$artifacts" >"$BUILD/replay-$t.log" 2>&1; then
+      grep -E "runtime error|ERROR|SUMMARY|Running: " "$BUILD/replay-$t.log" | tail -n 20 >&2
+      echo "fuzz.sh: replaying fuzz/corpus/$t failed (log: $BUILD/replay-$t.log)" >&2
+      exit 1
+    fi
+    echo "fuzz.sh: fuzz/corpus/$t: $count inputs replayed under clang's ASan + UBSan"
+  done
+  exit 0
+fi
+
 for t in "${TARGETS[@]}"; do
   work="$BUILD/corpus/$t"
   artifacts="$BUILD/artifacts/$t/"

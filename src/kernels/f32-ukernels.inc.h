@@ -109,6 +109,12 @@ WI_INLINE size_t a_packed_step(const int FORM) {
     return FORM >= WI_A_PACKED ? WI_UK_MR * WI_UK_VLEN : 0;
 }
 
+/* The packed tile's next k step. The row forms have no tile (pk is NULL) and stay put: even
+ * NULL + 0 is undefined behaviour in C (clang's UBSan reports it; found by fuzz-model-load). */
+WI_INLINE const float *a_packed_next(const int FORM, const float *pk) {
+    return FORM >= WI_A_PACKED ? pk + a_packed_step(FORM) : pk;
+}
+
 WI_INLINE wi_vf vclamp(wi_vf x, wi_vf lo, wi_vf hi) {
 #ifdef WI_UK_CLAMP
     return WI_UK_CLAMP(x, lo, hi);
@@ -182,13 +188,13 @@ WI_INLINE void gemm_tile(const size_t MR, const int FORM, size_t mr, size_t nc, 
                     for (size_t u = 0; u < 4; u++) {
                         gemm_kstep(MR, FORM, acc, ap, k + u, pk, w);
                         w += WI_UK_NR;
-                        pk += a_packed_step(FORM);
+                        pk = a_packed_next(FORM, pk);
                     }
                 }
             for (; k < kc; k++) {
                 gemm_kstep(MR, FORM, acc, ap, k, pk, w);
                 w += WI_UK_NR;
-                pk += a_packed_step(FORM);
+                pk = a_packed_next(FORM, pk);
             }
         }
         if (nc >= WI_UK_NR) {
@@ -232,7 +238,7 @@ WI_INLINE void gemm_tile(const size_t MR, const int FORM, size_t mr, size_t nc, 
                 w += WI_UK_NR;
 #pragma GCC unroll 16
                 for (size_t i = 0; i < MR; i++) WI_MADD(acc[i], a_bcast(FORM, ap[i] + k, pk, i), b);
-                pk += a_packed_step(FORM);
+                pk = a_packed_next(FORM, pk);
             }
         }
         if (nc_half == WI_UK_VLEN) {
