@@ -141,8 +141,8 @@ static void test_packed_counts(void **state) {
     assert_false(wi_pb_packed_count(&f, 0, &n));
 }
 
-/* A TensorProto-like message: float field 5 unpacked once and packed twice over, an unrelated
- * field, int field 7 unpacked and packed, int64 field 10 holding -1. */
+/* A TensorProto-like message: float field 5 as one plain value and then a packed run of two,
+ * an unrelated field, int field 7 the same way, int64 field 10 holding -1. */
 static const uint8_t tensor_values[] = {
     0x2d, 0x00, 0x00, 0x80, 0x3f,                                     /* 5: 1.0f (fixed32) */
     0x2a, 0x08, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x40, 0x40,       /* 5: [2.0f, 3.0f] */
