@@ -72,8 +72,10 @@ if ((REPLAY)); then
     mkdir -p "$artifacts"
     count=$(find "fuzz/corpus/$t" -type f | wc -l)
     # Files, not the folder: libFuzzer runs each once and never writes into the stored corpus.
+    # The slowest stored input takes about 1.2 s here (an image-decode bomb); 60 s per input
+    # still catches a hang without failing CI on a loaded machine.
     if ! find "fuzz/corpus/$t" -type f -print0 | sort -z |
-         xargs -0 "$BUILD/tests/fuzz/fuzz-$t" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+         xargs -0 "$BUILD/tests/fuzz/fuzz-$t" -timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
            -artifact_prefix="$artifacts" >"$BUILD/replay-$t.log" 2>&1; then
       grep -E "runtime error|ERROR|SUMMARY|Running: " "$BUILD/replay-$t.log" | tail -n 20 >&2
       echo "fuzz.sh: replaying fuzz/corpus/$t failed (log: $BUILD/replay-$t.log)" >&2
